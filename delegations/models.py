@@ -1,0 +1,81 @@
+"""Trade delegations: who travels where, when, for which sectors."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from companies.models import Organisation, Region, Sector
+from events.models import Event
+
+
+class Delegation(models.Model):
+    external_id = models.CharField(_("external ID"), max_length=100, unique=True, null=True, blank=True)
+    name = models.CharField(_("name"), max_length=200)
+    name_zh = models.CharField(_("Chinese name"), max_length=200, blank=True)
+    leader = models.CharField(_("leader"), max_length=200, blank=True, help_text=_("Name and title."))
+    leader_organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("leading organisation"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="led_delegations",
+    )
+    origin_country = CountryField(_("from country"))
+    origin_region = models.ForeignKey(
+        Region, verbose_name=_("from region"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    destination_country = CountryField(_("to country"))
+    destination_region = models.ForeignKey(
+        Region, verbose_name=_("to region"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+    purpose = models.TextField(_("purpose"), max_length=5000, blank=True)
+    sectors = models.ManyToManyField(Sector, verbose_name=_("purpose sectors"), blank=True, related_name="delegations")
+    events = models.ManyToManyField(Event, verbose_name=_("itinerary"), blank=True, related_name="delegations")
+    organisers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("organisers"), blank=True, related_name="organised_delegations"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
+
+    class Meta:
+        ordering = ["-starts_on"]
+        verbose_name = _("delegation")
+        verbose_name_plural = _("delegations")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="delegation_dates_ordered"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def display_name(self):
+        if (get_language() or "").startswith("zh") and self.name_zh:
+            return self.name_zh
+        return self.name
+
+
+class DelegationMember(models.Model):
+    delegation = models.ForeignKey(
+        Delegation, verbose_name=_("delegation"), on_delete=models.CASCADE, related_name="members"
+    )
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="delegation_memberships"
+    )
+    people = models.TextField(_("people"), blank=True, help_text=_("Names and titles, one per line."))
+
+    class Meta:
+        ordering = ["delegation", "organisation__name"]
+        verbose_name = _("delegation member")
+        verbose_name_plural = _("delegation members")
+        constraints = [
+            models.UniqueConstraint(fields=["delegation", "organisation"], name="delegation_member_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} in {self.delegation}"
