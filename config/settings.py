@@ -17,13 +17,11 @@ VAR_DIR = Path(environ.Env().str("GREENBRIDGE_VAR_DIR", default=str(BASE_DIR / "
 
 env = environ.Env()
 
-DEV_SECRET_KEY = "django-insecure-greenbridge-development-key-do-not-use-in-production"
+DEV_SECRET_KEY = "django-insecure-greenbridge-development-key-do-not-use-in-production"  # noqa: S105 (refused when DEBUG is off)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 SECRET_KEY = env.str("SECRET_KEY", default=DEV_SECRET_KEY)
-ALLOWED_HOSTS = env.list(
-    "ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"] if DEBUG else []
-)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"] if DEBUG else [])
 
 if not DEBUG:
     if SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 32:

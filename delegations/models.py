@@ -47,7 +47,9 @@ class Delegation(models.Model):
         verbose_name = _("delegation")
         verbose_name_plural = _("delegations")
         constraints = [
-            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="delegation_dates_ordered"),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")), name="delegation_dates_ordered"
+            ),
         ]
 
     def __str__(self):

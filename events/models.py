@@ -99,7 +99,9 @@ class Event(models.Model):
         verbose_name = _("event")
         verbose_name_plural = _("events")
         constraints = [
-            models.CheckConstraint(condition=models.Q(ends_at__gte=models.F("starts_at")), name="event_ends_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gte=models.F("starts_at")), name="event_ends_after_start"
+            ),
             models.CheckConstraint(
                 condition=models.Q(registration_opens_at__isnull=True)
                 | models.Q(registration_closes_at__isnull=True)
@@ -228,9 +230,7 @@ class MeetingRequest(models.Model):
         DECLINED = "declined", _("Declined")
         CANCELLED = "cancelled", _("Cancelled")
 
-    event = models.ForeignKey(
-        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="meeting_requests"
-    )
+    event = models.ForeignKey(Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="meeting_requests")
     requester = models.ForeignKey(
         Registration, verbose_name=_("from"), on_delete=models.CASCADE, related_name="requests_sent"
     )
@@ -247,9 +247,7 @@ class MeetingRequest(models.Model):
         verbose_name = _("meeting request")
         verbose_name_plural = _("meeting requests")
         constraints = [
-            models.CheckConstraint(
-                condition=~models.Q(requester=models.F("recipient")), name="request_not_to_oneself"
-            ),
+            models.CheckConstraint(condition=~models.Q(requester=models.F("recipient")), name="request_not_to_oneself"),
             models.UniqueConstraint(
                 fields=["requester", "recipient"],
                 condition=models.Q(status__in=["requested", "accepted"]),
@@ -331,9 +329,7 @@ class Meeting(models.Model):
         verbose_name_plural = _("meetings")
         constraints = [
             # Canonical order makes "the two parties differ" and "a pair meets once" checkable.
-            models.CheckConstraint(
-                condition=models.Q(party_a__lt=models.F("party_b")), name="meeting_parties_differ"
-            ),
+            models.CheckConstraint(condition=models.Q(party_a__lt=models.F("party_b")), name="meeting_parties_differ"),
             models.UniqueConstraint(
                 fields=["slot", "table"],
                 condition=models.Q(status="scheduled", table__isnull=False),
