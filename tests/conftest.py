@@ -1,0 +1,85 @@
+"""Shared fixtures.  No mocks for the database, the broker or the worker.
+
+``celery_worker`` starts a real ``celery worker`` process on the configured
+broker (Redis when REDIS_URL is set, as in CI; otherwise the embedded filesystem
+broker) against the test database, listening on a queue private to this test
+session so that no other worker on the machine can take its tasks.
+"""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from config.celery import app
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _database_url(settings_dict):
+    if settings_dict["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{settings_dict['NAME']}"
+    return "postgres://{USER}:{PASSWORD}@{HOST}:{PORT}/{NAME}".format(
+        **{k: settings_dict.get(k) or "" for k in ("USER", "PASSWORD", "HOST", "PORT", "NAME")}
+    )
+
+
+@pytest.fixture(scope="session")
+def celery_queue():
+    queue = f"greenbridge-test-{uuid.uuid4().hex[:8]}"
+    previous = app.conf.task_default_queue
+    app.conf.task_default_queue = queue
+    yield queue
+    app.conf.task_default_queue = previous
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker, celery_queue, tmp_path_factory):
+    """A real worker process, started once per test session."""
+    with django_db_blocker.unblock():
+        database_url = _database_url(connection.settings_dict)
+    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "config.test_settings"}
+    log = tmp_path_factory.mktemp("celery") / "worker.log"
+    hostname = f"{celery_queue}@%h"
+    with log.open("w") as log_file:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool",
+                "solo",
+                "--loglevel",
+                "INFO",
+                "--queues",
+                celery_queue,
+                "--hostname",
+                hostname,
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while not app.control.ping(destination=[hostname.replace("%h", os.uname().nodename)], timeout=1):
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"The Celery worker did not start. Its log:\n{log.read_text()}")
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
