@@ -96,6 +96,7 @@ def _reference_codes():
     return {
         "sectors": set(Sector.objects.values_list("slug", flat=True)),
         "regions": set(Region.objects.values_list("code", flat=True)),
+        "countries": [code for code, _name in countries],
     }
 
 
@@ -106,7 +107,7 @@ def _text(max_length, **kwargs):
 class OrganisationRecord(serializers.Serializer):
     def __init__(self, *args, codes, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["country"] = StrictChoiceField(choices=[code for code, _name in countries])
+        self.fields["country"] = StrictChoiceField(choices=codes["countries"])
         self.fields["region"] = StrictChoiceField(choices=sorted(codes["regions"]), required=False, allow_blank=True)
         self.fields["sectors"] = SlugListField(what="sector", known=codes["sectors"], required=False)
         self.fields["target_regions"] = SlugListField(what="region", known=codes["regions"], required=False)
@@ -229,7 +230,13 @@ def _validate(data):
         errors.append("the file has no organisations and no demands")
 
     known_orgs = {r.get("external_id") for r in lists["organisations"] if isinstance(r, dict)}
+    existing_owners = set(
+        Organisation.objects.filter(
+            external_id__in={r.get("organisation") for r in lists["demands"] if isinstance(r, dict)} - known_orgs
+        ).values_list("external_id", flat=True)
+    )
     for kind, record_class in (("organisations", OrganisationRecord), ("demands", DemandRecord)):
+        validator = record_class(codes=codes)  # one instance: its fields are built once, not per record
         seen = set()
         for index, record in enumerate(lists[kind]):
             where = _position(kind, index, record, by_line)
@@ -237,25 +244,19 @@ def _validate(data):
                 errors.append(f"{where}: a record must be an object")
                 continue
             record_errors = []
-            serializer = record_class(data=record, codes=codes)
-            unknown = sorted(set(record) - set(serializer.fields))
+            unknown = sorted(set(record) - set(validator.fields))
             if unknown:
                 record_errors.append(f"unknown field {', '.join(unknown)}")
-            if serializer.is_valid():
-                attrs = serializer.validated_data
-                if attrs["external_id"] in seen:
-                    record_errors.append(f"external_id: “{attrs['external_id']}” appears twice in the file")
-                seen.add(attrs["external_id"])
-                valid[kind].append(attrs)
-            else:
-                record_errors.extend(_flatten(serializer.errors))
+            try:
+                valid[kind].append(validator.run_validation(record))
+            except serializers.ValidationError as exc:
+                record_errors.extend(_flatten(exc.detail))
+            external_id = record.get("external_id")
+            if isinstance(external_id, str) and external_id in seen:
+                record_errors.append(f"external_id: “{external_id}” appears twice in the file")
+            seen.add(external_id)
             owner = record.get("organisation") if kind == "demands" else None
-            if (
-                isinstance(owner, str)
-                and owner
-                and owner not in known_orgs
-                and not Organisation.objects.filter(external_id=owner).exists()
-            ):
+            if isinstance(owner, str) and owner and owner not in known_orgs | existing_owners:
                 record_errors.append(f"organisation: unknown owner organisation “{owner}”")
             errors.extend(f"{where}: {message}" for message in record_errors)
     if errors:
