@@ -21,6 +21,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
+WORDS = ["heat", "pump", "sludge", "port", "battery", "grid"]
+
+
 def synthetic_directory(organisations, demands, seed, sectors, regions):
     rng = random.Random(seed)
     leaves = [s for s in sectors if "." in s]
@@ -32,7 +35,9 @@ def synthetic_directory(organisations, demands, seed, sectors, regions):
             "country": rng.choice(["NO", "SE", "DK", "FI", "IS"]) if i % 5 else "CN",
             "kind": "company",
             "city": "Oslo",
-            "description": " ".join(rng.choice(["heat", "pump", "sludge", "port", "battery", "grid"]) for _ in range(40)),
+            "description": " ".join(
+                rng.choice(["heat", "pump", "sludge", "port", "battery", "grid"]) for _ in range(40)
+            ),
             "sectors": rng.sample(leaves, 2),
             "looking_for": rng.sample(kinds, 2),
             "target_regions": rng.sample(regions, 2),
@@ -94,7 +99,9 @@ def main():
         org["city"] = "Bergen"
     started = time.perf_counter()
     report = directory_import(data=data)
-    print(f"third import (a tenth changed): {time.perf_counter() - started:.2f} s — {'; '.join(report.summary_lines())}")
+    print(
+        f"third import (a tenth changed): {time.perf_counter() - started:.2f} s — {'; '.join(report.summary_lines())}"
+    )
     print(f"peak memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 
