@@ -31,8 +31,8 @@ class Delegation(models.Model):
     destination_region = models.ForeignKey(
         Region, verbose_name=_("to region"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    starts_on = models.DateField(_("from"))
-    ends_on = models.DateField(_("until"))
+    starts_on = models.DateField(_("first day"))
+    ends_on = models.DateField(_("last day"))
     purpose = models.TextField(_("purpose"), max_length=5000, blank=True)
     sectors = models.ManyToManyField(Sector, verbose_name=_("purpose sectors"), blank=True, related_name="delegations")
     events = models.ManyToManyField(Event, verbose_name=_("itinerary"), blank=True, related_name="delegations")

@@ -232,10 +232,10 @@ class MeetingRequest(models.Model):
 
     event = models.ForeignKey(Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="meeting_requests")
     requester = models.ForeignKey(
-        Registration, verbose_name=_("from"), on_delete=models.CASCADE, related_name="requests_sent"
+        Registration, verbose_name=_("requested by"), on_delete=models.CASCADE, related_name="requests_sent"
     )
     recipient = models.ForeignKey(
-        Registration, verbose_name=_("to"), on_delete=models.CASCADE, related_name="requests_received"
+        Registration, verbose_name=_("requested of"), on_delete=models.CASCADE, related_name="requests_received"
     )
     message = models.TextField(_("message"), max_length=2000, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.REQUESTED)

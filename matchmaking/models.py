@@ -26,7 +26,7 @@ class Demand(models.Model):
         Region, verbose_name=_("region"), on_delete=models.PROTECT, null=True, blank=True, related_name="demands"
     )
     kind = models.CharField(
-        _("kind"), max_length=20, choices=PartnershipKind.choices, default=PartnershipKind.PROCUREMENT
+        _("partnership kind"), max_length=20, choices=PartnershipKind.choices, default=PartnershipKind.PROCUREMENT
     )
     budget_eur = models.PositiveBigIntegerField(_("budget (EUR)"), null=True, blank=True)
     deadline = models.DateField(_("deadline"), null=True, blank=True)
