@@ -1,0 +1,48 @@
+"""Who may see and change organisations: named predicates, asked from views, templates and the API.
+
+Visibility (a decision; DESIGN.md says "public or members-only"): a public profile is
+visible to everyone; a members-only profile to signed-in users of the portal only.
+A profile that someone may not see answers 404, so its existence is not revealed.
+"""
+
+from companies.models import Membership, Organisation
+
+
+def is_active_member(user, organisation):
+    if not user.is_authenticated:
+        return False
+    return Membership.objects.filter(user=user, organisation=organisation, status=Membership.Status.ACTIVE).exists()
+
+
+def is_organisation_admin(user, organisation):
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return Membership.objects.filter(
+        user=user, organisation=organisation, status=Membership.Status.ACTIVE, role=Membership.Role.ADMIN
+    ).exists()
+
+
+def can_view_organisation(user, organisation):
+    return organisation.visibility == Organisation.Visibility.PUBLIC or user.is_authenticated
+
+
+def can_edit_organisation(user, organisation):
+    return is_organisation_admin(user, organisation)
+
+
+def can_manage_members(user, organisation):
+    return is_organisation_admin(user, organisation)
+
+
+def can_post_demand_for(user, organisation):
+    """Any active member (admin or member) may post and edit demands for their organisation."""
+    return (user.is_authenticated and user.is_superuser) or is_active_member(user, organisation)
+
+
+def visible_organisations(user, queryset=None):
+    queryset = Organisation.objects.all() if queryset is None else queryset
+    if user.is_authenticated:
+        return queryset
+    return queryset.filter(visibility=Organisation.Visibility.PUBLIC)
