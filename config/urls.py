@@ -3,12 +3,17 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from companies.views import onboarding as onboarding_views
 from core import views as core_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("allauth.urls")),
+    path("me/", onboarding_views.my_greenbridge, name="my_greenbridge"),
+    path("organisations/", include("companies.urls")),
+    path("demands/", include("matchmaking.urls")),
     path("admin/", admin.site.urls),
 ]
 
