@@ -2,7 +2,8 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q
+from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 
 from companies import permissions
@@ -48,7 +49,7 @@ def organisation_directory(*, user, params):
         permissions.visible_organisations(user)
         .select_related("region")
         .prefetch_related(_sectors_in_taxonomy_order(), "target_regions")
-        .order_by("name", "pk")
+        .order_by(Lower("name"), "pk")
     )
     return OrganisationFilter(data=params, queryset=queryset)
 
@@ -82,7 +83,9 @@ def organisation_profile(*, user, pk):
     )
     organisation = get_object_or_404(queryset, pk=pk)
     open_demands = list(
-        organisation.demands.filter(status="open").select_related("region").order_by("deadline", "-created_at")
+        organisation.demands.filter(status="open")
+        .select_related("region")
+        .order_by(F("deadline").asc(nulls_last=True), "-created_at")
     )
     viewer_membership = None
     if user.is_authenticated:
