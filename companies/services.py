@@ -46,9 +46,11 @@ def membership_request(*, user, organisation):
     """Ask to join an organisation; its admins approve or refuse."""
     existing = Membership.objects.filter(user=user, organisation=organisation).first()
     if existing and existing.status == Membership.Status.ACTIVE:
-        raise MembershipError(_("You are already a member of %(name)s.") % {"name": organisation.name})
+        raise MembershipError(_("You are already a member of %(name)s.") % {"name": organisation.display_name})
     if existing and existing.status == Membership.Status.PENDING:
-        raise MembershipError(_("Your request to join %(name)s is waiting for approval.") % {"name": organisation.name})
+        raise MembershipError(
+            _("Your request to join %(name)s is waiting for approval.") % {"name": organisation.display_name}
+        )
     with transaction.atomic():
         if existing:  # refused before: ask again
             existing.status = Membership.Status.PENDING

@@ -201,6 +201,9 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
+# The portal serves Chinese users: name Taiwan as Chinese official usage does.
+COUNTRIES_OVERRIDE = {"TW": _("Taiwan, China")}
+
 # --- Static and media ---------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"

@@ -6,6 +6,7 @@ broker) against the test database, listening on a queue private to this test
 session so that no other worker on the machine can take its tasks.
 """
 
+import importlib
 import os
 import subprocess
 import sys
@@ -83,3 +84,19 @@ def celery_worker(django_db_setup, django_db_blocker, celery_queue, tmp_path_fac
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture
+def reference_data(django_db_blocker):
+    """Sectors, regions and partnership kinds, as the data migration writes them.
+
+    A transactional test ends with a flush that empties every table, the data
+    migration's rows included; tests that need them after such a test ask for this.
+    """
+    from django.apps import apps
+
+    from companies.models import Sector
+
+    with django_db_blocker.unblock():
+        if not Sector.objects.exists():
+            importlib.import_module("companies.migrations.0002_reference_data").load(apps, None)

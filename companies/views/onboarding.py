@@ -27,7 +27,9 @@ def organisation_create(request):
     form = OrganisationForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         organisation = services.organisation_create(creator=request.user, fields=form.service_fields())
-        messages.success(request, _("%(name)s is on GreenBridge. You are its admin.") % {"name": organisation.name})
+        messages.success(
+            request, _("%(name)s is on GreenBridge. You are its admin.") % {"name": organisation.display_name}
+        )
         return redirect("companies:organisation_detail", pk=organisation.pk)
     return render(request, "companies/organisation_form.html", {"form": form, "creating": True})
 

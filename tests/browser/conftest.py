@@ -39,7 +39,7 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
+def page(browser, live_server, reference_data):
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900}, locale="en-GB")
     context.set_default_timeout(10_000)
     page = context.new_page()

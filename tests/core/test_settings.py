@@ -12,7 +12,9 @@ STRONG_KEY = "x" * 50
 
 
 def start(tmp_path, **env):
-    environment = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_DEBUG"}}
+    # Only what a deployment would set: nothing of the test run (the browser tests' async switch included).
+    unset = {"SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    environment = {k: v for k, v in os.environ.items() if k not in unset}
     environment.update(env, DJANGO_SETTINGS_MODULE="config.settings", GREENBRIDGE_VAR_DIR=str(tmp_path))
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

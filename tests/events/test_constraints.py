@@ -123,7 +123,7 @@ def test_an_event_ends_after_it_starts_and_a_slot_too(day):
     refused(slot.save)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="SQLite serialises all writers; the race needs PostgreSQL"
 )
