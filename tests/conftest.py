@@ -100,3 +100,13 @@ def reference_data(django_db_blocker):
     with django_db_blocker.unblock():
         if not Sector.objects.exists():
             importlib.import_module("companies.migrations.0002_reference_data").load(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: allauth keeps its rate-limit counters there."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
