@@ -183,3 +183,23 @@ def test_a_visitor_cannot_ask_to_join_a_members_only_organisation_it_cannot_see(
     assert client.post(reverse("companies:membership_request", args=[hidden.pk])).status_code == 302  # to login
     assert Membership.objects.count() == 0
     assert get_user_model().objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_password_reset_mails_a_link_that_sets_a_new_password(client):
+    user = verified_user(email="kari@corvus.example")
+
+    client.post(reverse("account_reset_password"), {"email": "kari@corvus.example"})
+
+    (message,) = mail.outbox
+    path = re.search(r"https?://testserver(/accounts/password/reset/key/\S+/)", message.body).group(1)
+    form_page = client.get(path, follow=True)
+    assert form_page.status_code == 200
+    new_password = "a much newer battery staple"
+    response = client.post(
+        form_page.redirect_chain[-1][0] if form_page.redirect_chain else path,
+        {"password1": new_password, "password2": new_password},
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password(new_password)
