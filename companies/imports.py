@@ -27,6 +27,7 @@ from django_countries import countries
 from rest_framework import serializers
 
 from companies.models import Organisation, Partnership, PartnershipKind, Region, Sector
+from matchmaking import tasks as matching_tasks
 from matchmaking.models import Demand
 
 
@@ -342,6 +343,9 @@ def directory_import(*, data):
             report.counts["demands"][outcome] += 1
             if outcome != "unchanged":
                 report.changed_demand_ids.append(demand.pk)
+        matching_tasks.queue_after_import(
+            organisation_ids=report.changed_organisation_ids, demand_ids=report.changed_demand_ids
+        )
     return report
 
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from companies import permissions
 from companies.models import Membership, Organisation
+from matchmaking import tasks as matching_tasks
 
 ORGANISATION_M2M = ("sectors", "looking_for", "target_regions")
 
@@ -32,6 +33,7 @@ def organisation_create(*, creator, fields):
         Membership.objects.create(
             user=creator, organisation=organisation, role=Membership.Role.ADMIN, status=Membership.Status.ACTIVE
         )
+        matching_tasks.queue_organisation(organisation.pk)
     return organisation
 
 
@@ -39,7 +41,9 @@ def organisation_update(*, actor, organisation, fields):
     if not permissions.can_edit_organisation(actor, organisation):
         raise PermissionDenied
     with transaction.atomic():
-        return _apply(organisation, fields)
+        organisation = _apply(organisation, fields)
+        matching_tasks.queue_organisation(organisation.pk)
+    return organisation
 
 
 def membership_request(*, user, organisation):

@@ -135,6 +135,8 @@ else:
     }
 
 CELERY_RESULT_BACKEND = "django-db"
+# The queue tasks go to and workers listen on (the tests use a private one).
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 CELERY_RESULT_EXTENDED = True
 CELERY_RESULT_EXPIRES = 7 * 24 * 3600
 CELERY_TASK_SERIALIZER = "json"
@@ -153,6 +155,16 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # --- Matching -----------------------------------------------------------------
 MATCH_MIN_SCORE = env.float("MATCH_MIN_SCORE", default=0.25)
 MATCH_TOP_K = env.int("MATCH_TOP_K", default=50)
+# Each organisation also keeps its best demands among the published ones (its own list).
+MATCH_TOP_K_PER_ORGANISATION = env.int("MATCH_TOP_K_PER_ORGANISATION", default=10)
+# Weights of the score components (matchmaking/engine.py); they sum to 1 so that every
+# score is on one 0–1 scale.  sector: shared sectors (leaves 1, parent groups ½); text:
+# key terms in English and Chinese through the bilingual glossary; region: the demand's
+# region is targeted; partnership: the demand's kind is looked for; copresence: both
+# take part in an upcoming event or delegation.
+MATCH_WEIGHTS = {"sector": 0.30, "text": 0.45, "region": 0.10, "partnership": 0.07, "copresence": 0.08}
+if abs(sum(MATCH_WEIGHTS.values()) - 1.0) > 1e-9:
+    raise ImproperlyConfigured("MATCH_WEIGHTS must sum to 1.")
 if not 0.0 <= MATCH_MIN_SCORE <= 1.0:
     raise ImproperlyConfigured("MATCH_MIN_SCORE must be between 0 and 1.")
 if MATCH_TOP_K < 1:

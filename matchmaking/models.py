@@ -109,3 +109,40 @@ class Match(models.Model):
 
     def __str__(self):
         return f"{self.organisation} ↔ {self.demand} ({self.score:.2f})"
+
+
+class RescoringRun(models.Model):
+    """A full rescoring, split into chunks that workers run; its progress feeds the progress bar."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RUNNING)
+    total_chunks = models.PositiveIntegerField(_("chunks"), default=0)
+    done_chunks = models.PositiveIntegerField(_("chunks done"), default=0)
+    matches = models.PositiveIntegerField(_("matches kept"), default=0)
+    completed = models.JSONField(_("chunks completed"), default=list, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("started by"), on_delete=models.SET_NULL, null=True, blank=True
+    )
+    started_at = models.DateTimeField(_("started"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("rescoring run")
+        verbose_name_plural = _("rescoring runs")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(done_chunks__lte=models.F("total_chunks")), name="rescoring_progress_bounded"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.started_at:%Y-%m-%d %H:%M} {self.get_status_display()} {self.done_chunks}/{self.total_chunks}"
+
+    @property
+    def percent(self):
+        return 100 if not self.total_chunks else round(100 * self.done_chunks / self.total_chunks)

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from companies import permissions as company_permissions
-from matchmaking import permissions
+from matchmaking import permissions, tasks
 from matchmaking.models import Demand
 
 DEMAND_FIELDS = ("title", "title_zh", "description", "description_zh", "region", "kind", "budget_eur", "deadline")
@@ -36,14 +36,18 @@ def demand_create(*, actor, organisation, fields):
     if not company_permissions.can_post_demand_for(actor, organisation):
         raise PermissionDenied
     with transaction.atomic():
-        return _apply(Demand(organisation=organisation, created_by=actor), fields)
+        demand = _apply(Demand(organisation=organisation, created_by=actor), fields)
+        tasks.queue_demand(demand.pk)
+    return demand
 
 
 def demand_update(*, actor, demand, fields):
     if not permissions.can_edit_demand(actor, demand):
         raise PermissionDenied
     with transaction.atomic():
-        return _apply(demand, fields)
+        demand = _apply(demand, fields)
+        tasks.queue_demand(demand.pk)
+    return demand
 
 
 def _set_status(demand, status):
@@ -52,6 +56,7 @@ def _set_status(demand, status):
         if current.status != status:  # closing twice changes nothing, not even updated_at
             demand.status = status
             demand.save(update_fields=["status", "updated_at"])
+            tasks.queue_demand(demand.pk)  # a closed demand's matches are withdrawn
         else:
             demand.status = status
     return demand

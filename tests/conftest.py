@@ -44,7 +44,12 @@ def celery_worker(django_db_setup, django_db_blocker, celery_queue, tmp_path_fac
     """A real worker process, started once per test session."""
     with django_db_blocker.unblock():
         database_url = _database_url(connection.settings_dict)
-    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "config.test_settings"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": "config.test_settings",
+        "CELERY_QUEUE": celery_queue,  # tasks the worker itself queues stay on the private queue
+    }
     log = tmp_path_factory.mktemp("celery") / "worker.log"
     hostname = f"{celery_queue}@%h"
     with log.open("w") as log_file:

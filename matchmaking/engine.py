@@ -1,0 +1,470 @@
+"""The matching engine: records in, scored and explained pairs out.  No Django, no ORM.
+
+Every (organisation, demand) pair across the two sides (DESIGN.md, Matching) gets five
+components, each in 0–1, and a score that is their weighted sum (weights sum to 1, so
+scores are comparable across demands):
+
+* ``sector`` — the share of the demand's sectors the organisation covers: a shared leaf
+  counts 1, a shared parent group only ``PARENT_CREDIT``;
+* ``text`` — TF-IDF cosine similarity of the texts, saturated (``TEXT_SATURATION``), from
+  two channels: shared *concepts* of a bilingual glossary (matchmaking/glossary.py maps
+  English phrases and Chinese terms to the same concept, which is what lets a demand
+  written only in Chinese find English-only profiles), and the plain words (English
+  words, Chinese character bigrams) where both sides wrote in the same language.
+  Rare, specific terms weigh more than common ones through IDF;
+* ``region`` — the demand's region is among the organisation's target (or home) regions;
+* ``partnership`` — the demand's kind is among what the organisation looks for;
+* ``copresence`` — both are registered for the same upcoming event or delegation.
+
+A pair marked "not relevant" by either side is excluded and never raised again.
+Everything is vectorised with SciPy sparse matrices and NumPy, demand chunk by demand
+chunk; the only Python loops run over records (to build features) and over the kept
+pairs (to write their reasons), never over all pairs.
+"""
+
+import math
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer, TfidfVectorizer
+from sklearn.preprocessing import normalize
+
+ALGORITHM_VERSION = "gb-1"
+PARENT_CREDIT = 0.5
+TEXT_SATURATION = 0.35  # a cosine of this size or more counts as a full text match
+WORD_SHARE = 0.5  # when both wrote in one language: text = (1-share)·concepts + share·words
+DEFAULT_WEIGHTS = {"sector": 0.30, "text": 0.45, "region": 0.10, "partnership": 0.07, "copresence": 0.08}
+COMPONENTS = tuple(DEFAULT_WEIGHTS)
+CJK = re.compile(r"[\u3400-\u9fff]+")
+ENGLISH_TOKENS = r"(?u)\b[a-zA-Z][a-zA-Z-]+\b"
+
+
+@dataclass(frozen=True)
+class OrganisationRecord:
+    id: int
+    chinese_side: bool
+    sectors: tuple = ()
+    text_en: str = ""
+    text_zh: str = ""
+    target_regions: tuple = ()
+    home_region: str = ""
+    looking_for: tuple = ()
+    gatherings: tuple = ()  # upcoming events and delegations, e.g. ("event:4", "delegation:1")
+
+
+@dataclass(frozen=True)
+class DemandRecord:
+    id: int
+    owner_id: int
+    owner_chinese_side: bool
+    sectors: tuple = ()
+    text_en: str = ""
+    text_zh: str = ""
+    region: str = ""
+    kind: str = ""
+    gatherings: tuple = ()
+
+
+@dataclass
+class ScoredPair:
+    organisation_id: int
+    demand_id: int
+    score: float
+    components: dict
+    reasons: list = field(default_factory=list)
+
+
+# --- concepts -------------------------------------------------------------------------
+
+
+class ConceptExtractor:
+    """Finds glossary concepts in English (whole phrases) and Chinese (terms) text."""
+
+    def __init__(self, concepts):
+        self.english = {}
+        self.chinese = {}
+        for key, (english_phrases, chinese_terms) in concepts.items():
+            for phrase in english_phrases:
+                self.english.setdefault(phrase.lower(), key)
+            for term in chinese_terms:
+                self.chinese.setdefault(term, key)
+        english = sorted(self.english, key=len, reverse=True)
+        chinese = sorted(self.chinese, key=len, reverse=True)
+        self._english = re.compile(r"\b(?:" + "|".join(map(re.escape, english)) + r")\b") if english else None
+        self._chinese = re.compile("|".join(map(re.escape, chinese))) if chinese else None
+
+    def __call__(self, text):
+        english_text, chinese_text = text
+        found = []
+        if self._english and english_text:
+            found += [self.english[m] for m in self._english.findall(english_text.lower())]
+        if self._chinese and chinese_text:
+            found += [self.chinese[m] for m in self._chinese.findall(chinese_text)]
+        return found
+
+
+def _chinese_only(text):
+    return " ".join(CJK.findall(text or ""))
+
+
+# --- features ---------------------------------------------------------------------------
+
+
+@dataclass
+class Features:
+    organisations: list
+    demands: list
+    org_index: dict
+    concepts: sparse.csr_matrix  # rows: organisations then demands
+    concept_names: np.ndarray
+    words_en: sparse.csr_matrix
+    word_names: np.ndarray
+    words_zh: sparse.csr_matrix
+    has_en: np.ndarray
+    has_zh: np.ndarray
+    leaf: sparse.csr_matrix
+    parent: sparse.csr_matrix
+    region_org: sparse.csr_matrix
+    region_demand: sparse.csr_matrix
+    kind_org: sparse.csr_matrix
+    kind_demand: sparse.csr_matrix
+    gather_org: sparse.csr_matrix
+    gather_demand: sparse.csr_matrix
+    org_side: np.ndarray
+    demand_side: np.ndarray
+    org_ids: np.ndarray
+    owner_ids: np.ndarray
+
+
+def _binary(rows, vocabulary):
+    """A 0/1 sparse matrix of rows of labels over a fixed vocabulary (unknown labels ignored)."""
+    index = {label: i for i, label in enumerate(vocabulary)}
+    indptr, indices = [0], []
+    for labels in rows:
+        cols = sorted({index[label] for label in labels if label in index})
+        indices.extend(cols)
+        indptr.append(len(indices))
+    data = np.ones(len(indices), dtype=np.float32)
+    return sparse.csr_matrix((data, indices, indptr), shape=(len(rows), len(vocabulary)), dtype=np.float32)
+
+
+def _row_normalised_fraction(matrix):
+    """Divide each row by its number of entries, so that overlaps count as a share."""
+    counts = np.asarray(matrix.sum(axis=1)).ravel()
+    counts[counts == 0] = 1
+    return sparse.diags(1.0 / counts).astype(np.float32) @ matrix
+
+
+def build_features(organisations, demands, *, parents, concepts):
+    """Feature matrices for all records.  ``parents`` maps each sector slug to its group slug."""
+    organisations, demands = list(organisations), list(demands)
+    records = organisations + demands
+    texts = [(r.text_en, r.text_zh) for r in records]
+
+    concept_counter = CountVectorizer(analyzer=ConceptExtractor(concepts), lowercase=False)
+    concept_counts = _fit_or_empty(concept_counter, texts)
+    if concept_counts.shape[1]:
+        concept_counts = normalize(TfidfTransformer(sublinear_tf=True).fit_transform(concept_counts))
+    concept_matrix = concept_counts.astype(np.float32)
+
+    english = [r.text_en or "" for r in records]
+    has_en = np.array([bool(t.strip()) for t in english])
+    word_vectorizer = TfidfVectorizer(
+        stop_words="english",
+        sublinear_tf=True,
+        ngram_range=(1, 2),
+        min_df=1,
+        token_pattern=ENGLISH_TOKENS,
+    )
+    words_en = _fit_or_empty(word_vectorizer, english)
+
+    chinese = [_chinese_only(r.text_zh) for r in records]
+    has_zh = np.array([bool(t) for t in chinese])
+    words_zh = _fit_or_empty(TfidfVectorizer(analyzer="char", ngram_range=(2, 2), sublinear_tf=True), chinese)
+
+    leaves = sorted(parents)
+    groups = sorted(set(parents.values()))
+    sector_rows = [r.sectors for r in records]
+    leaf = _binary([[s for s in row if parents.get(s, s) != s] for row in sector_rows], leaves)
+    parent = _binary([[parents.get(s, s) for s in row] for row in sector_rows], groups)
+
+    regions = sorted(
+        {c for o in organisations for c in (*o.target_regions, o.home_region) if c}
+        | {d.region for d in demands if d.region}
+    )
+    kinds = sorted({k for o in organisations for k in o.looking_for} | {d.kind for d in demands if d.kind})
+    gatherings = sorted({g for r in records for g in r.gatherings})
+
+    return Features(
+        organisations=organisations,
+        demands=demands,
+        org_index={o.id: i for i, o in enumerate(organisations)},
+        concepts=concept_matrix.tocsr(),
+        concept_names=_names(concept_counter),
+        words_en=words_en,
+        word_names=_names(word_vectorizer),
+        words_zh=words_zh,
+        has_en=has_en,
+        has_zh=has_zh,
+        leaf=leaf,
+        parent=parent,
+        region_org=_binary([(*o.target_regions, o.home_region) for o in organisations], regions),
+        region_demand=_binary([(d.region,) for d in demands], regions),
+        kind_org=_binary([o.looking_for for o in organisations], kinds),
+        kind_demand=_binary([(d.kind,) for d in demands], kinds),
+        gather_org=_binary([o.gatherings for o in organisations], gatherings),
+        gather_demand=_binary([d.gatherings for d in demands], gatherings),
+        org_side=np.array([o.chinese_side for o in organisations], dtype=bool),
+        demand_side=np.array([d.owner_chinese_side for d in demands], dtype=bool),
+        org_ids=np.array([o.id for o in organisations], dtype=np.int64),
+        owner_ids=np.array([d.owner_id for d in demands], dtype=np.int64),
+    )
+
+
+def _fit_or_empty(vectorizer, texts):
+    try:
+        return vectorizer.fit_transform(texts).astype(np.float32).tocsr()
+    except ValueError:  # empty vocabulary: nobody wrote in this language
+        vectorizer.vocabulary_ = {}
+        return sparse.csr_matrix((len(texts), 0), dtype=np.float32)
+
+
+def _names(vectorizer):
+    vocabulary = getattr(vectorizer, "vocabulary_", {}) or {}
+    names = np.empty(len(vocabulary), dtype=object)
+    for term, i in vocabulary.items():
+        names[i] = term
+    return names
+
+
+# --- scoring ----------------------------------------------------------------------------
+
+
+def _dense(matrix):
+    return np.asarray(matrix.todense(), dtype=np.float32)
+
+
+def score_chunk(features, demand_rows, weights=None, org_columns=None):
+    """Components and scores of ``demand_rows`` (indices into features.demands) × organisations.
+
+    ``org_columns`` restricts the organisations (indices into features.organisations; all by
+    default).  Returns (scores, components): a dense (len(demand_rows), len(org_columns))
+    array and a dict of arrays of the same shape.  Pairs that cannot be matched (same
+    side, own organisation) score 0.
+    """
+    weights = weights or DEFAULT_WEIGHTS
+    n_org = len(features.organisations)
+    rows = np.asarray(demand_rows)
+    demand_offset = n_org + rows  # demands follow organisations in the text matrices
+    org_rows = np.arange(n_org) if org_columns is None else np.asarray(org_columns)
+
+    leaf_share = _dense(_row_normalised_fraction(features.leaf[demand_offset]) @ features.leaf[org_rows].T)
+    parent_share = _dense(_row_normalised_fraction(features.parent[demand_offset]) @ features.parent[org_rows].T)
+    sector = np.maximum(leaf_share, PARENT_CREDIT * parent_share)
+
+    concept = _dense(features.concepts[demand_offset] @ features.concepts[org_rows].T)
+    words_en = _dense(features.words_en[demand_offset] @ features.words_en[org_rows].T)
+    words_zh = _dense(features.words_zh[demand_offset] @ features.words_zh[org_rows].T)
+    same_language = (features.has_en[demand_offset][:, None] & features.has_en[org_rows][None, :]) | (
+        features.has_zh[demand_offset][:, None] & features.has_zh[org_rows][None, :]
+    )
+    words = np.maximum(words_en, words_zh)
+    text_cosine = np.where(same_language, (1 - WORD_SHARE) * concept + WORD_SHARE * words, concept)
+    text = np.minimum(1.0, text_cosine / TEXT_SATURATION)
+
+    region = _dense(features.region_demand[rows] @ features.region_org[org_rows].T)
+    partnership = _dense(features.kind_demand[rows] @ features.kind_org[org_rows].T)
+    copresence = np.minimum(1.0, _dense(features.gather_demand[rows] @ features.gather_org[org_rows].T))
+
+    components = {
+        "sector": sector,
+        "text": text,
+        "region": np.minimum(1.0, region),
+        "partnership": np.minimum(1.0, partnership),
+        "copresence": copresence,
+    }
+    scores = sum(weights[name] * components[name] for name in COMPONENTS)
+    allowed = (features.demand_side[rows][:, None] != features.org_side[org_rows][None, :]) & (
+        features.owner_ids[rows][:, None] != features.org_ids[org_rows][None, :]
+    )
+    scores = np.where(allowed, np.clip(scores, 0.0, 1.0), 0.0).astype(np.float32)
+    return scores, components
+
+
+def _top_k_per_row(scores, k):
+    """Column indices of the k best positive scores of each row (unordered)."""
+    k = min(k, scores.shape[1])
+    if k == 0:
+        return np.empty((scores.shape[0], 0), dtype=np.int64)
+    return np.argpartition(-scores, k - 1, axis=1)[:, :k]
+
+
+def match(
+    features,
+    *,
+    top_k=50,
+    organisation_k=10,
+    min_score=0.0,
+    weights=None,
+    excluded=frozenset(),
+    chunk_size=256,
+    demand_rows=None,
+    per_organisation=True,
+):
+    """Score every pair; keep each demand's ``top_k`` organisations with a positive score, and
+    each organisation's ``organisation_k`` best demands among those scoring at least ``min_score``
+    (the published ones: an organisation's list of demands shows nothing else).
+
+    ``excluded`` holds (organisation_id, demand_id) pairs marked "not relevant": they score 0.
+    ``demand_rows`` restricts the demands scored (a chunk of a full rescoring, or one demand);
+    the organisations' best are then taken among those demands, unless ``per_organisation``
+    is off (an incremental rescoring of one demand keeps only the demand's own top_k).
+    Reasons are written for the pairs scoring at least ``min_score``.
+    Returns a list of ScoredPair.
+    """
+    n_org = len(features.organisations)
+    all_rows = np.arange(len(features.demands)) if demand_rows is None else np.asarray(demand_rows, dtype=np.int64)
+    if n_org == 0 or len(all_rows) == 0:
+        return []
+    excluded_by_demand = {}
+    for org_id, demand_id in excluded:
+        excluded_by_demand.setdefault(demand_id, []).append(org_id)
+    demand_ids = np.array([d.id for d in features.demands], dtype=np.int64)
+
+    kept = {}  # (demand row, org column) -> (score, components)
+    # Running best demands per organisation across chunks: (organisation_k, n_org) scores and rows.
+    best_scores = np.zeros((0, n_org), dtype=np.float32)
+    best_rows = np.zeros((0, n_org), dtype=np.int64)
+
+    def keep_cells(rows, local_rows, columns, scores, components):
+        values = scores[local_rows, columns]
+        parts = {n: c[local_rows, columns] for n, c in components.items()}
+        for i, (local, column, value) in enumerate(zip(local_rows, columns, values, strict=True)):
+            key = (int(rows[local]), int(column))
+            if value > 0 and key not in kept:
+                kept[key] = (float(value), {n: float(part[i]) for n, part in parts.items()})
+
+    for start in range(0, len(all_rows), chunk_size):
+        rows = all_rows[start : start + chunk_size]
+        scores, components = score_chunk(features, rows, weights)
+        for local, row in enumerate(rows):
+            for org_id in excluded_by_demand.get(int(demand_ids[row]), ()):
+                column = features.org_index.get(org_id)
+                if column is not None:
+                    scores[local, column] = 0.0
+        top = _top_k_per_row(scores, top_k)
+        keep_cells(rows, np.repeat(np.arange(len(rows)), top.shape[1]), top.ravel(), scores, components)
+        if not per_organisation or organisation_k == 0:
+            continue
+        eligible = np.where(scores >= max(min_score, 1e-9), scores, 0.0)
+        stacked_scores = np.vstack([best_scores, eligible])
+        stacked_rows = np.vstack([best_rows, np.repeat(rows[:, None], n_org, axis=1)])
+        keep = min(organisation_k, stacked_scores.shape[0])
+        pick = np.argpartition(-stacked_scores, keep - 1, axis=0)[:keep]
+        best_scores = np.take_along_axis(stacked_scores, pick, axis=0)
+        best_rows = np.take_along_axis(stacked_rows, pick, axis=0)
+        # this chunk's cells that made an organisation's running best
+        position = np.full(len(features.demands), -1, dtype=np.int64)
+        position[rows] = np.arange(len(rows))
+        i, columns = np.nonzero((position[best_rows] >= 0) & (best_scores > 0))
+        keep_cells(rows, position[best_rows[i, columns]], columns, scores, components)
+
+    # Each demand's top_k among everything kept, plus each organisation's final best.
+    by_demand = {}
+    for (row, column), (value, _parts) in kept.items():
+        by_demand.setdefault(row, []).append((value, column))
+    selected = set()
+    for row, items in by_demand.items():
+        items.sort(reverse=True)
+        selected.update((row, column) for _value, column in items[:top_k])
+    i, columns = np.nonzero(best_scores > 0)
+    selected |= {(int(best_rows[a, c]), int(c)) for a, c in zip(i, columns, strict=True)} & set(kept)
+
+    pairs, cache = [], {}
+    for row, column in sorted(selected):
+        value, parts = kept[(row, column)]
+        pairs.append(
+            ScoredPair(
+                organisation_id=int(features.org_ids[column]),
+                demand_id=int(demand_ids[row]),
+                score=round(value, 4),
+                components={n: round(v, 4) for n, v in parts.items()},
+                reasons=explain(features, row, column, parts, cache) if value >= min_score else [],
+            )
+        )
+    return pairs
+
+
+# --- reasons ------------------------------------------------------------------------------
+
+
+def _row(matrix, i, cache):
+    """Row i of a CSR matrix as {column: weight}, built once per row and matrix."""
+    key = (id(matrix), i)
+    if key not in cache:
+        start, end = matrix.indptr[i], matrix.indptr[i + 1]
+        cache[key] = dict(zip(matrix.indices[start:end].tolist(), matrix.data[start:end].tolist(), strict=True))
+    return cache[key]
+
+
+def _shared_terms(matrix, names, a, b, limit, cache):
+    """The terms rows a and b share, heaviest first."""
+    row_a, row_b = _row(matrix, a, cache), _row(matrix, b, cache)
+    if len(row_b) < len(row_a):
+        row_a, row_b = row_b, row_a
+    shared = [(weight * row_b[column], column) for column, weight in row_a.items() if column in row_b]
+    shared.sort(reverse=True)
+    return [str(names[column]) for _weight, column in shared[:limit]]
+
+
+def explain(features, demand_row, org_column, components, cache=None):
+    """Reasons for one kept pair: [{"kind": ..., "value": ...}, ...]; the pages turn them into words."""
+    cache = {} if cache is None else cache
+    demand = features.demands[demand_row]
+    organisation = features.organisations[org_column]
+    reasons = []
+    demand_sectors, org_sectors = set(demand.sectors), set(organisation.sectors)
+    for slug in sorted(demand_sectors & org_sectors):
+        reasons.append({"kind": "sector", "value": slug})
+    if components["text"] > 0:
+        n_org = len(features.organisations)
+        concepts = _shared_terms(features.concepts, features.concept_names, n_org + demand_row, org_column, 4, cache)
+        if concepts:
+            reasons.append({"kind": "terms", "value": [c.replace("-", " ") for c in concepts]})
+        elif features.words_en.shape[1]:
+            words = _shared_terms(features.words_en, features.word_names, n_org + demand_row, org_column, 4, cache)
+            if words:
+                reasons.append({"kind": "terms", "value": words})
+    if components["region"] > 0 and demand.region:
+        reasons.append({"kind": "region", "value": demand.region})
+    if components["partnership"] > 0 and demand.kind:
+        reasons.append({"kind": "partnership", "value": demand.kind})
+    if components["copresence"] > 0:
+        shared = sorted(set(demand.gatherings) & set(organisation.gatherings))
+        reasons.append({"kind": "copresence", "value": shared})
+    if not any(r["kind"] == "sector" for r in reasons) and components["sector"] > 0:
+        groups = sorted(_groups(demand.sectors) & _groups(organisation.sectors))
+        for group in groups:
+            reasons.append({"kind": "sector_group", "value": group})
+    return reasons
+
+
+def _groups(slugs):
+    return {s.split(".", 1)[0] for s in slugs}
+
+
+# --- quality ------------------------------------------------------------------------------
+
+
+def ndcg_at(ranked_ids, gains, k):
+    """nDCG@k of a ranking against graded relevance ``gains`` {id: grade}."""
+    dcg = sum((2 ** gains.get(i, 0) - 1) / math.log2(rank + 2) for rank, i in enumerate(ranked_ids[:k]))
+    ideal = sorted(gains.values(), reverse=True)[:k]
+    idcg = sum((2**g - 1) / math.log2(rank + 2) for rank, g in enumerate(ideal))
+    return dcg / idcg if idcg else 0.0
+
+
+def precision_at(ranked_ids, gains, k):
+    return sum(1 for i in ranked_ids[:k] if gains.get(i, 0) > 0) / k

@@ -1,0 +1,378 @@
+"""Services that write Match rows: the database side of the engine (matchmaking/engine.py).
+
+* ``rescore_chunk(demand_ids=...)`` — score these open demands against every organisation
+  and upsert the kept pairs (a full rescoring is many chunks, see tasks.py);
+* ``rescore_finish(run=...)`` — after all chunks: delete the pairs no chunk kept, renumber ranks;
+* ``rescore_demand(demand_id=...)`` / ``rescore_organisation(organisation_id=...)`` —
+  incremental, after one record was saved or imported;
+* ``rescore_all()`` — the whole thing inline (``rescore_matches --sync``).
+
+Every write is an upsert on the unique (organisation, demand) pair, so a task run twice
+(acks_late redelivery) leaves the same rows.  Feedback survives: a pair marked "not
+relevant" by either side is excluded from scoring and its row is kept unpublished, so it
+is never raised again; other feedback is kept on the row while the pair stays matched.
+"""
+
+import json
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F, Q, Window
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+
+from companies.models import CHINA, Organisation, Sector
+from delegations.models import DelegationMember
+from events.models import Registration
+from matchmaking import engine
+from matchmaking.models import Demand, Match, RescoringRun
+
+NOT_RELEVANT = Match.Feedback.NOT_RELEVANT
+
+
+def _weights():
+    return getattr(settings, "MATCH_WEIGHTS", engine.DEFAULT_WEIGHTS)
+
+
+def _parents():
+    return {s.slug: (s.parent.slug if s.parent_id else s.slug) for s in Sector.objects.select_related("parent")}
+
+
+def _gatherings():
+    """Upcoming events and delegations each organisation takes part in: {organisation_id: {"event:3", ...}}."""
+    now = timezone.now()
+    found = {}
+    registrations = Registration.objects.filter(
+        event__ends_at__gte=now, status__in=[Registration.Status.APPROVED, Registration.Status.PENDING]
+    ).values_list("organisation_id", "event_id")
+    for organisation_id, event_id in registrations:
+        found.setdefault(organisation_id, set()).add(f"event:{event_id}")
+    members = DelegationMember.objects.filter(delegation__ends_on__gte=now.date()).values_list(
+        "organisation_id", "delegation_id"
+    )
+    for organisation_id, delegation_id in members:
+        found.setdefault(organisation_id, set()).add(f"delegation:{delegation_id}")
+    return found
+
+
+def _links(through, owner, label):
+    """{owner id: [label, ...]} from an M2M table, without building model instances."""
+    found = {}
+    for owner_id, value in through.objects.values_list(owner, label):
+        found.setdefault(owner_id, []).append(value)
+    return found
+
+
+def _organisation_records(gatherings):
+    sectors = _links(Organisation.sectors.through, "organisation_id", "sector__slug")
+    regions = _links(Organisation.target_regions.through, "organisation_id", "region__code")
+    looking_for = _links(Organisation.looking_for.through, "organisation_id", "partnership_id")
+    rows = Organisation.objects.values_list(
+        "pk", "country", "name", "name_zh", "description", "description_zh", "region__code"
+    ).order_by("pk")
+    return [
+        engine.OrganisationRecord(
+            id=pk,
+            chinese_side=country == CHINA,
+            sectors=tuple(sectors.get(pk, ())),
+            text_en=f"{name}. {description}",
+            text_zh=f"{name_zh} {description_zh}".strip(),
+            target_regions=tuple(regions.get(pk, ())),
+            home_region=region or "",
+            looking_for=tuple(looking_for.get(pk, ())),
+            gatherings=tuple(sorted(gatherings.get(pk, ()))),
+        )
+        for pk, country, name, name_zh, description, description_zh, region in rows
+    ]
+
+
+def _demand_records(gatherings):
+    sectors = _links(Demand.sectors.through, "demand_id", "sector__slug")
+    rows = (
+        Demand.objects.filter(status=Demand.Status.OPEN)
+        .values_list(
+            "pk",
+            "organisation_id",
+            "organisation__country",
+            "title",
+            "title_zh",
+            "description",
+            "description_zh",
+            "region__code",
+            "kind",
+        )  # fmt: skip
+        .order_by("pk")
+    )
+    return [
+        engine.DemandRecord(
+            id=pk,
+            owner_id=owner,
+            owner_chinese_side=country == CHINA,
+            sectors=tuple(sectors.get(pk, ())),
+            text_en=f"{title}. {description}".strip(". "),
+            text_zh=f"{title_zh} {description_zh}".strip(),
+            region=region or "",
+            kind=kind,
+            gatherings=tuple(sorted(gatherings.get(owner, ()))),
+        )
+        for pk, owner, country, title, title_zh, description, description_zh, region, kind in rows
+    ]
+
+
+def load_features():
+    """Engine features for every organisation and every open demand, from the database."""
+    from matchmaking.glossary import CONCEPTS  # a large table: loaded when scoring, not at start-up
+
+    gatherings = _gatherings()
+    return engine.build_features(
+        _organisation_records(gatherings), _demand_records(gatherings), parents=_parents(), concepts=CONCEPTS
+    )
+
+
+def _excluded(demand_ids=None, organisation_ids=None):
+    rows = Match.objects.filter(Q(supplier_feedback=NOT_RELEVANT) | Q(buyer_feedback=NOT_RELEVANT))
+    if demand_ids is not None:
+        rows = rows.filter(demand_id__in=demand_ids)
+    if organisation_ids is not None:
+        rows = rows.filter(organisation_id__in=organisation_ids)
+    return set(rows.values_list("organisation_id", "demand_id"))
+
+
+UPSERT_COLUMNS = (
+    "organisation_id", "demand_id", "score", "components", "reasons", "algorithm_version", "published",
+    "supplier_feedback", "buyer_feedback", "created_at", "updated_at",
+)  # fmt: skip
+UPSERT_UPDATED = ("score", "components", "reasons", "algorithm_version", "published", "updated_at")
+
+
+def _upsert(pairs, excluded):
+    """Write the scored pairs in one INSERT ... ON CONFLICT per batch; returns how many.
+
+    Raw SQL because the ORM's bulk_create spends most of its time preparing values; the
+    statement is the same upsert on (organisation, demand), and the feedback columns are
+    never overwritten.
+    """
+    minimum = settings.MATCH_MIN_SCORE
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    rows = [
+        (
+            p.organisation_id,
+            p.demand_id,
+            p.score,
+            json.dumps(p.components),
+            json.dumps(p.reasons, ensure_ascii=False),
+            engine.ALGORITHM_VERSION,
+            p.score >= minimum and (p.organisation_id, p.demand_id) not in excluded,
+            "",
+            "",
+            now,
+            now,
+        )
+        for p in pairs
+    ]
+    table = Match._meta.db_table
+    columns = ", ".join(UPSERT_COLUMNS)
+    update = ", ".join(f"{c} = excluded.{c}" for c in UPSERT_UPDATED)
+    conflict = f"ON CONFLICT (organisation_id, demand_id) DO UPDATE SET {update}"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 5000):
+            batch = rows[start : start + 5000]
+            if connection.vendor == "postgresql":
+                from psycopg2.extras import execute_values
+
+                execute_values(cursor.cursor, f"INSERT INTO {table} ({columns}) VALUES %s {conflict}", batch)  # noqa: S608
+            else:
+                placeholders = ", ".join(["%s"] * len(UPSERT_COLUMNS))
+                cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) {conflict}", batch)  # noqa: S608
+    return len(rows)
+
+
+def _renumber(demand_ids=None):
+    """rank = 1 for the best published match of each demand; unpublished rows get no rank.
+
+    One UPDATE ... FROM with a window function (PostgreSQL, and SQLite 3.33+), not a row at a time.
+    """
+    table = Match._meta.db_table
+    where, params = "", []
+    if demand_ids is not None:
+        if not demand_ids:
+            return
+        where = f" AND demand_id IN ({', '.join(['%s'] * len(demand_ids))})"
+        params = list(demand_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET rank = NULL WHERE published = %s{where}", [False, *params])  # noqa: S608
+        cursor.execute(
+            f"UPDATE {table} SET rank = ranked.position FROM ("  # noqa: S608 (no user input in the SQL text)
+            f"  SELECT id, ROW_NUMBER() OVER (PARTITION BY demand_id ORDER BY score DESC, organisation_id) AS position"
+            f"  FROM {table} WHERE published = %s{where}"
+            f") AS ranked WHERE {table}.id = ranked.id",
+            [True, *params],
+        )
+
+
+def _keep_only(kept_pairs, *, demand_ids=None, organisation_ids=None):
+    """Delete the matches of these demands/organisations that were not kept (feedback rows stay)."""
+    stale = Match.objects.exclude(Q(supplier_feedback=NOT_RELEVANT) | Q(buyer_feedback=NOT_RELEVANT))
+    if demand_ids is not None:
+        stale = stale.filter(demand_id__in=demand_ids)
+    if organisation_ids is not None:
+        stale = stale.filter(organisation_id__in=organisation_ids)
+    doomed = [pk for pk, o, d in stale.values_list("pk", "organisation_id", "demand_id") if (o, d) not in kept_pairs]
+    for start in range(0, len(doomed), 5000):
+        Match.objects.filter(pk__in=doomed[start : start + 5000]).delete()
+
+
+# --- full rescoring -----------------------------------------------------------------------
+
+
+def open_demand_ids():
+    return list(Demand.objects.filter(status=Demand.Status.OPEN).order_by("pk").values_list("pk", flat=True))
+
+
+def rescore_start(*, chunk_size, started_by=None):
+    """Record a new full rescoring and return it with its chunks of demand ids."""
+    ids = open_demand_ids()
+    chunks = [ids[i : i + chunk_size] for i in range(0, len(ids), chunk_size)]
+    run = RescoringRun.objects.create(total_chunks=len(chunks), started_by=started_by)
+    return run, chunks
+
+
+def rescore_chunk(*, demand_ids, run_id=None, chunk_index=0, features=None):
+    """Score these demands against every organisation and upsert what is kept.
+
+    With a run, the chunk is counted done once (a redelivered chunk is not counted twice);
+    returns True when this was the run's last chunk, so that the caller finishes the run.
+    """
+    features = features or load_features()
+    index = {d.id: i for i, d in enumerate(features.demands)}
+    rows = [index[d] for d in demand_ids if d in index]
+    excluded = _excluded(demand_ids=demand_ids)
+    pairs = engine.match(
+        features,
+        top_k=settings.MATCH_TOP_K,
+        organisation_k=settings.MATCH_TOP_K_PER_ORGANISATION,
+        min_score=settings.MATCH_MIN_SCORE,
+        weights=_weights(),
+        excluded=excluded,
+        demand_rows=rows,
+    )
+    with transaction.atomic():
+        written = _upsert(pairs, excluded)
+        if run_id is None:
+            return False
+        run = RescoringRun.objects.select_for_update().get(pk=run_id)
+        if chunk_index not in run.completed:
+            run.completed.append(chunk_index)
+            run.done_chunks = len(run.completed)
+            run.matches += written
+            run.save(update_fields=["completed", "done_chunks", "matches"])
+        return run.done_chunks == run.total_chunks
+
+
+def rescore_finish(*, run_id):
+    """After every chunk: drop the pairs this run did not touch, renumber ranks, mark the run done."""
+    run = RescoringRun.objects.get(pk=run_id)
+    with transaction.atomic():
+        stale = Match.objects.filter(updated_at__lt=run.started_at).exclude(
+            Q(supplier_feedback=NOT_RELEVANT) | Q(buyer_feedback=NOT_RELEVANT)
+        )
+        stale.delete()
+        Match.objects.exclude(demand__status=Demand.Status.OPEN).update(published=False, rank=None)
+        _renumber()
+        RescoringRun.objects.filter(pk=run_id).update(
+            status=RescoringRun.Status.DONE, finished_at=timezone.now(), done_chunks=F("total_chunks")
+        )
+    return RescoringRun.objects.get(pk=run_id)
+
+
+def rescore_all(*, chunk_size=500, started_by=None):
+    """The whole rescoring inline, in chunks (what the workers do, in one process)."""
+    run, chunks = rescore_start(chunk_size=chunk_size, started_by=started_by)
+    features = load_features()
+    for chunk_index, chunk in enumerate(chunks):
+        rescore_chunk(demand_ids=chunk, run_id=run.pk, chunk_index=chunk_index, features=features)
+    return rescore_finish(run_id=run.pk)
+
+
+# --- incremental -----------------------------------------------------------------------
+
+
+def rescore_demand(*, demand_id):
+    """After a demand was saved: its own top organisations, nothing else changes."""
+    demand = Demand.objects.filter(pk=demand_id).first()
+    if demand is None or demand.status != Demand.Status.OPEN:
+        with transaction.atomic():
+            _keep_only(set(), demand_ids=[demand_id])
+        return 0
+    features = load_features()
+    row = next(i for i, d in enumerate(features.demands) if d.id == demand_id)
+    excluded = _excluded(demand_ids=[demand_id])
+    pairs = engine.match(
+        features,
+        top_k=settings.MATCH_TOP_K,
+        min_score=settings.MATCH_MIN_SCORE,
+        weights=_weights(),
+        excluded=excluded,
+        demand_rows=[row],
+        per_organisation=False,
+    )
+    with transaction.atomic():
+        written = _upsert(pairs, excluded)
+        _keep_only({(p.organisation_id, p.demand_id) for p in pairs}, demand_ids=[demand_id])
+        _renumber([demand_id])
+    return written
+
+
+def rescore_organisation(*, organisation_id):
+    """After a profile was saved: this organisation against every open demand.
+
+    A pair is kept when it enters the demand's top K (its score beats the demand's K-th
+    stored score) or is among the organisation's own top K demands.
+    """
+    if not Organisation.objects.filter(pk=organisation_id).exists():
+        return 0  # deleted: its matches went with it (on_delete=CASCADE)
+    features = load_features()
+    column = features.org_index[organisation_id]
+    if not features.demands:
+        return 0
+    rows = list(range(len(features.demands)))
+    scores, components = engine.score_chunk(features, rows, _weights(), org_columns=[column])
+    scores = scores[:, 0]
+    excluded = _excluded(organisation_ids=[organisation_id])
+    demand_ids = [d.id for d in features.demands]
+    for i, demand_id in enumerate(demand_ids):
+        if (organisation_id, demand_id) in excluded:
+            scores[i] = 0.0
+    minimum = settings.MATCH_MIN_SCORE
+    threshold = _kth_scores(demand_ids, settings.MATCH_TOP_K, exclude_organisation=organisation_id)
+    published = [i for i in rows if scores[i] >= minimum]
+    own_best = set(sorted(published, key=lambda i: -scores[i])[: settings.MATCH_TOP_K_PER_ORGANISATION])
+    keep = [i for i in rows if scores[i] > 0 and (i in own_best or scores[i] > threshold.get(demand_ids[i], 0.0))]
+    pairs = [
+        engine.ScoredPair(
+            organisation_id=organisation_id,
+            demand_id=demand_ids[i],
+            score=round(float(scores[i]), 4),
+            components={n: round(float(c[i, 0]), 4) for n, c in components.items()},
+            reasons=engine.explain(features, i, column, {n: float(c[i, 0]) for n, c in components.items()})
+            if scores[i] >= minimum
+            else [],
+        )
+        for i in keep
+    ]
+    with transaction.atomic():
+        written = _upsert(pairs, excluded)
+        _keep_only({(p.organisation_id, p.demand_id) for p in pairs}, organisation_ids=[organisation_id])
+        _renumber(demand_ids)
+    return written
+
+
+def _kth_scores(demand_ids, k, *, exclude_organisation):
+    """{demand_id: the K-th best stored score of its other matches} (0 when it has fewer than K)."""
+    ranked = (
+        Match.objects.filter(demand_id__in=demand_ids)
+        .exclude(organisation_id=exclude_organisation)
+        .annotate(position=Window(RowNumber(), partition_by=[F("demand_id")], order_by=F("score").desc()))
+        .values_list("demand_id", "score", "position")
+    )
+    return {demand_id: score for demand_id, score, position in ranked if position == k}

@@ -1,0 +1,114 @@
+"""Celery entry points for matching: thin, keyword-only ids, idempotent (see rescoring.py).
+
+Saving or importing an organisation or a demand queues ``rescore_organisation`` /
+``rescore_demand`` with ``transaction.on_commit`` (``queue_*`` below).  A full rescoring
+(``start_full_rescoring``) splits the open demands into chunks that a Celery group hands to
+every available worker; the chunk that completes the run queues ``rescore_full_finish``.  All tasks are acknowledged
+late (a worker killed mid-task has its task redelivered), time-limited, and retried with
+back-off on database errors; a task whose record is gone ends quietly.
+"""
+
+import logging
+
+from celery import group, shared_task
+from django.db import DatabaseError, transaction
+
+from matchmaking import rescoring
+from matchmaking.models import RescoringRun
+
+logger = logging.getLogger(__name__)
+
+TASK_OPTIONS = {
+    "acks_late": True,
+    "autoretry_for": (DatabaseError,),
+    "retry_backoff": 2,
+    "retry_backoff_max": 60,
+    "retry_jitter": True,
+    "max_retries": 5,
+    "soft_time_limit": 240,
+    "time_limit": 300,
+}
+CHUNK_SIZE = 250
+
+
+@shared_task(name="matchmaking.rescore_demand", **TASK_OPTIONS)
+def rescore_demand(*, demand_id):
+    written = rescoring.rescore_demand(demand_id=demand_id)
+    logger.info("Rescored demand %s: %s matches", demand_id, written)
+    return written
+
+
+@shared_task(name="matchmaking.rescore_organisation", **TASK_OPTIONS)
+def rescore_organisation(*, organisation_id):
+    written = rescoring.rescore_organisation(organisation_id=organisation_id)
+    logger.info("Rescored organisation %s: %s matches", organisation_id, written)
+    return written
+
+
+@shared_task(name="matchmaking.rescore_chunk", **TASK_OPTIONS)
+def rescore_chunk(*, run_id, chunk_index, demand_ids):
+    """One chunk of a full rescoring; the chunk that completes the run queues its finish."""
+    if not RescoringRun.objects.filter(pk=run_id, status=RescoringRun.Status.RUNNING).exists():
+        logger.info("Rescoring run %s is gone or over; chunk %s skipped", run_id, chunk_index)
+        return False
+    last = rescoring.rescore_chunk(demand_ids=demand_ids, run_id=run_id, chunk_index=chunk_index)
+    if last:
+        transaction.on_commit(lambda: _send(rescore_full_finish, run_id=run_id))
+    return last
+
+
+@shared_task(name="matchmaking.rescore_full_finish", **TASK_OPTIONS)
+def rescore_full_finish(*, run_id):
+    run = rescoring.rescore_finish(run_id=run_id)
+    return run.matches
+
+
+def start_full_rescoring(*, started_by=None, chunk_size=CHUNK_SIZE):
+    """Create a run and hand its chunks to the workers (a Celery group) once the transaction commits.
+
+    Returns the run, whose progress (done_chunks / total_chunks) feeds the progress bar.
+    The chunk that completes the run queues ``rescore_full_finish``.
+    """
+    run, chunks = rescoring.rescore_start(chunk_size=chunk_size, started_by=started_by)
+    if not chunks:
+        transaction.on_commit(lambda: _send(rescore_full_finish, run_id=run.pk))
+        return run
+    work = group(rescore_chunk.si(run_id=run.pk, chunk_index=i, demand_ids=chunk) for i, chunk in enumerate(chunks))
+    transaction.on_commit(lambda: _send_group(work))
+    return run
+
+
+def _send_group(work):
+    try:
+        work.apply_async()
+    except Exception:  # the broker is down: say so, the user's request goes on
+        logger.exception("Could not queue the full rescoring; run manage.py rescore_matches --sync")
+
+
+def _send(task, **kwargs):
+    """Queue a task; a broker that is down is logged, not turned into an error for the user who saved."""
+    try:
+        task.delay(**kwargs)
+    except Exception:  # kombu raises many kinds of connection errors
+        logger.exception("Could not queue %s %s; run manage.py rescore_matches later", task.name, kwargs)
+
+
+def queue_demand(demand_id):
+    """Rescore one demand once the current transaction commits."""
+    transaction.on_commit(lambda: _send(rescore_demand, demand_id=demand_id))
+
+
+def queue_organisation(organisation_id):
+    """Rescore one organisation once the current transaction commits."""
+    transaction.on_commit(lambda: _send(rescore_organisation, organisation_id=organisation_id))
+
+
+def queue_after_import(*, organisation_ids, demand_ids):
+    """A few changed records are rescored one by one; a bulk import rescores everything once."""
+    if len(organisation_ids) + len(demand_ids) > 20:
+        start_full_rescoring()
+        return
+    for organisation_id in organisation_ids:
+        queue_organisation(organisation_id)
+    for demand_id in demand_ids:
+        queue_demand(demand_id)
