@@ -14,6 +14,7 @@ urlpatterns = [
     path("me/", onboarding_views.my_greenbridge, name="my_greenbridge"),
     path("organisations/", include("companies.urls")),
     path("demands/", include("matchmaking.urls")),
+    path("matches/", include("matchmaking.match_urls")),
     path("admin/", admin.site.urls),
 ]
 

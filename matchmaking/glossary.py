@@ -29,34 +29,29 @@ CONCEPTS = {
         ("wind", "wind power", "wind energy", "wind farm", "wind farms", "wind park", "wind parks"),
         ("风电", "风力发电", "风能", "风电场"),
     ),
-    "onshore-wind": (("onshore", "onshore wind"), ("陆上风电", "陆上风电场", "陆上")),
-    "offshore-wind": (
-        ("offshore wind", "offshore wind farm", "offshore wind farms", "offshore wind turbines"),
-        ("海上风电", "海上风电场", "海上风机", "海风项目"),
+    "onshore-wind": (("onshore",), ("陆上",)),
+    "floating": (
+        ("floating", "floating platforms", "floating structures"),
+        ("浮式", "漂浮式", "漂浮", "浮体", "渔光互补"),
     ),
-    "floating-wind": (
+    "turbine": (
         (
-            "floating wind",
-            "floating offshore wind",
-            "floating foundation",
-            "floating foundations",
-            "floating wind turbines",
-            "floating spar",
-            "spar",
+            "turbine",
+            "turbines",
+            "nacelle",
+            "nacelles",
+            "turbine towers",
+            "gas turbine",
+            "gas turbines",
+            "steam turbine",
+            "steam turbines",
+            "generating units",
         ),
-        ("漂浮式风电", "浮式风电", "漂浮式海上风电", "浮式基础", "漂浮式基础", "浮式海上风电"),
+        ("机组", "整机", "整机制造", "机舱", "塔筒", "燃气轮机", "汽轮机", "透平"),
     ),
-    "wind-turbine": (
-        ("wind turbine", "wind turbines", "turbine", "turbines", "nacelle", "nacelles", "towers"),
-        ("风电机组", "风力发电机", "风电整机", "整机制造", "风电机", "退役风机", "机舱", "塔筒"),
-    ),
-    "turbine-blade": (
-        ("blade", "blades", "rotor blade", "rotor blades", "wind turbine blades"),
-        ("叶片", "风机叶片", "风电叶片"),
-    ),
+    "turbine-blade": (("blade", "blades", "rotor blade", "rotor blades"), ("叶片",)),
     "foundation": (
         (
-            "foundation",
             "foundations",
             "substructure",
             "substructures",
@@ -65,12 +60,14 @@ CONCEPTS = {
             "jacket",
             "jackets",
             "bottom-fixed",
+            "spar",
+            "spar buoy",
         ),
-        ("基础结构", "风电基础", "单桩", "导管架", "桩基", "固定式基础"),
+        ("基础结构", "单桩", "导管架", "桩基", "固定式基础"),
     ),
     "repowering": (
         ("repowering", "repower", "life extension", "replacing old turbines"),
-        ("以大代小", "老旧风电场", "增容改造", "延寿"),
+        ("以大代小", "增容改造", "延寿"),
     ),
     "mooring": (
         ("mooring", "moorings", "mooring system", "mooring systems", "anchoring", "anchors"),
@@ -78,7 +75,7 @@ CONCEPTS = {
     ),
     "installation-vessel": (
         ("installation vessel", "installation vessels", "jack-up", "jack-up vessels", "heavy lift"),
-        ("安装船", "风电安装船", "自升式"),
+        ("安装船", "自升式"),
     ),
     "hydropower": (
         ("hydropower", "hydro", "hydroelectric", "hydro power", "hydropower plants"),
@@ -104,23 +101,8 @@ CONCEPTS = {
         ),
         ("光伏", "太阳能"),
     ),
-    "rooftop-solar": (
-        ("rooftop solar", "rooftop pv", "distributed solar", "home solar", "solar roofs"),
-        ("屋顶光伏", "分布式光伏", "户用光伏", "光伏屋顶"),
-    ),
-    "floating-solar": (
-        ("floating solar", "floating pv", "floating photovoltaic", "floating photovoltaics"),
-        ("漂浮式光伏", "水面光伏", "渔光互补", "水上光伏"),
-    ),
     "solar-thermal": (
-        (
-            "solar thermal",
-            "solar collectors",
-            "collector fields",
-            "solar district heating",
-            "solar heating",
-            "solar heat",
-        ),
+        ("solar thermal", "solar collectors", "collector fields", "solar heating", "solar heat"),
         ("太阳能集热", "太阳能供热", "集热器", "太阳能热利用", "光热供暖"),
     ),
     "csp": (
@@ -132,6 +114,19 @@ CONCEPTS = {
         ("光伏组件", "太阳能电池", "电池片", "光伏电池"),
     ),
     "agrivoltaics": (("agrivoltaics", "agrivoltaic", "agri-pv"), ("农光互补", "农业光伏")),
+    "distributed-energy": (
+        (
+            "distributed",
+            "distributed energy",
+            "distributed generation",
+            "decentralised",
+            "decentralized",
+            "behind-the-meter",
+            "prosumers",
+            "self-consumption",
+        ),
+        ("分布式", "分布式能源", "就地消纳", "自发自用", "隔墙售电"),
+    ),
     "renewable-energy": (
         (
             "renewable",
@@ -277,17 +272,6 @@ CONCEPTS = {
         ("transformer", "transformers", "power transformer", "power transformers", "distribution transformers"),
         ("变压器", "箱变"),
     ),
-    "electrical-substation": (
-        (
-            "substation",
-            "substations",
-            "electrical substation",
-            "offshore substation",
-            "offshore substations",
-            "grid substations",
-        ),
-        ("变电站", "升压站", "海上升压站", "变电所"),
-    ),
     "switchgear": (
         ("switchgear", "circuit breaker", "circuit breakers", "breakers", "switchboards", "electrical cabinets"),
         ("开关柜", "断路器", "开关设备", "配电柜", "配电箱"),
@@ -320,7 +304,6 @@ CONCEPTS = {
             "converter",
             "converters",
             "power conversion",
-            "power systems for telecom",
         ),
         ("电力电子", "逆变器", "整流器", "变流器", "功率器件", "整流", "储能变流器"),
     ),
@@ -334,7 +317,6 @@ CONCEPTS = {
             "vsd",
             "frequency converter",
             "frequency converters",
-            "drives",
             "speed control",
             "fixed speed",
         ),
@@ -358,18 +340,11 @@ CONCEPTS = {
         ("通信", "通讯", "数据传输", "组网"),
     ),
     "backup-power": (
-        ("backup power", "ups", "uninterruptible", "standby power", "emergency power"),
+        ("backup power", "uninterruptible", "standby power", "emergency power", "uninterruptible power supply"),
         ("不间断电源", "备用电源", "应急电源", "备电"),
     ),
     # ------------------------------------------------------------------ energy: hydrogen
-    "hydrogen": (
-        ("hydrogen", "h2"),
-        ("氢能", "氢气", "制氢", "储氢", "氢燃料", "用氢", "输氢", "氢源", "氢储运", "绿氢", "蓝氢", "灰氢"),
-    ),
-    "green-hydrogen": (
-        ("green hydrogen", "renewable hydrogen", "electrolytic hydrogen", "clean hydrogen"),
-        ("绿氢", "可再生能源制氢", "电解水制氢", "绿色氢能", "风光制氢", "清洁氢"),
-    ),
+    "hydrogen": (("hydrogen", "h2"), ("氢能", "氢气", "制氢", "氢燃料", "用氢", "氢源", "绿氢", "蓝氢", "灰氢")),
     "electrolyser": (
         (
             "electrolyser",
@@ -380,67 +355,30 @@ CONCEPTS = {
             "electrolysis plants",
             "electrolytic",
         ),
-        ("电解槽", "电解水", "电解制氢", "电解池", "电解技术", "固体氧化物电解", "电解"),
+        ("电解槽", "电解水", "电解制氢", "电解池", "电解技术", "电解"),
     ),
-    "pem": (("pem", "proton exchange membrane", "pem electrolysers", "pem fuel cells"), ("质子交换膜",)),
-    "alkaline-electrolysis": (
-        ("alkaline", "alkaline electrolysers", "alkaline electrolysis", "alkaline electrolyzers"),
-        ("碱性电解", "碱性电解槽", "碱性电解水", "碱性水电解"),
-    ),
-    "solid-oxide": (
-        ("solid oxide", "soec", "sofc", "solid oxide electrolysis", "solid oxide fuel cells"),
-        ("固体氧化物",),
-    ),
-    "fuel-cell": (
-        ("fuel cell", "fuel cells", "fuel-cell", "fuel-cells", "fuel cell systems"),
-        ("燃料电池",),
-    ),
+    "pem": (("pem", "proton exchange membrane"), ("质子交换膜",)),
+    "alkaline-electrolysis": (("alkaline",), ("碱性",)),
+    "solid-oxide": (("solid oxide", "soec", "sofc"), ("固体氧化物",)),
+    "fuel-cell": (("fuel cell", "fuel cells", "fuel-cell", "fuel-cells", "fcev", "fcevs"), ("燃料电池",)),
     "hydrogen-refuelling": (
         (
-            "hydrogen refuelling",
-            "hydrogen refueling",
+            "refuelling",
+            "refueling",
             "refuelling station",
             "refuelling stations",
             "refueling station",
             "refueling stations",
-            "hydrogen station",
-            "hydrogen stations",
+            "fuelling station",
             "fuelling stations",
             "fueling stations",
-            "hydrogen fuelling",
-            "refuelling",
-            "refueling",
+            "hrs",
         ),
         ("加氢站", "加氢母站", "氢气加注", "油氢合建站", "加氢设施", "加氢网络"),
     ),
     "hydrogen-storage": (
-        (
-            "hydrogen storage",
-            "hydrogen tanks",
-            "composite cylinders",
-            "cylinders",
-            "pressure vessels",
-            "tube trailers",
-            "hydrogen transport",
-            "hydrogen distribution",
-            "hydrogen transport trailers",
-        ),
+        ("composite cylinders", "cylinders", "pressure vessels", "tube trailers", "high-pressure storage"),
         ("储氢", "储氢瓶", "储氢罐", "氢气瓶", "气瓶", "高压储氢", "氢储运", "输氢", "运氢", "长管拖车"),
-    ),
-    "hydrogen-vehicle": (
-        (
-            "hydrogen trucks",
-            "hydrogen buses",
-            "fuel-cell trucks",
-            "fuel cell trucks",
-            "fuel-cell vehicles",
-            "fuel cell vehicles",
-            "fcev",
-            "fcevs",
-            "fuel-cell powertrains",
-            "fuel cell powertrains",
-        ),
-        ("氢燃料电池汽车", "燃料电池汽车", "氢能重卡", "氢燃料电池车", "氢能汽车", "氢燃料汽车", "氢能车辆"),
     ),
     "liquid-hydrogen": (("liquid hydrogen", "liquefied hydrogen", "lh2"), ("液氢", "液态氢")),
     "power-to-x": (
@@ -458,11 +396,8 @@ CONCEPTS = {
         ("电制燃料", "合成燃料", "电转气", "电制甲醇", "电制氨", "绿色燃料"),
     ),
     # ------------------------------------------------------------------ energy: batteries
-    "battery": (("battery", "batteries"), ("电池", "蓄电池", "锂电")),
-    "lithium-ion": (
-        ("lithium-ion", "lithium ion", "li-ion", "lithium battery", "lithium batteries", "lithium storage"),
-        ("锂离子", "锂电池", "锂电"),
-    ),
+    "battery": (("battery", "batteries"), ("电池", "蓄电池")),
+    "lithium-ion": (("lithium-ion", "lithium ion", "li-ion"), ("锂离子", "锂电")),
     "lithium": (
         ("lithium", "lithium carbonate", "lithium hydroxide"),
         ("碳酸锂", "氢氧化锂", "锂资源", "锂矿", "提锂", "锂盐", "金属锂", "锂回收", "锂辉石"),
@@ -488,8 +423,8 @@ CONCEPTS = {
     ),
     "battery-cell": (
         (
-            "battery cell",
-            "battery cells",
+            "cell",
+            "cells",
             "cell production",
             "cell chemistry",
             "cell manufacturing",
@@ -497,30 +432,7 @@ CONCEPTS = {
             "gigafactory",
             "gigafactories",
         ),
-        ("电芯", "电池电芯", "电池单体", "超级工厂"),
-    ),
-    "battery-pack": (
-        (
-            "battery pack",
-            "battery packs",
-            "battery module",
-            "battery modules",
-            "battery system",
-            "battery systems",
-            "lithium-ion modules",
-        ),
-        ("电池包", "电池模组", "电池系统", "模组"),
-    ),
-    "ev-battery": (
-        (
-            "traction batteries",
-            "ev batteries",
-            "electric vehicle batteries",
-            "automotive batteries",
-            "vehicle batteries",
-            "batteries from vehicles",
-        ),
-        ("动力电池", "车用电池", "动力锂电", "汽车电池"),
+        ("电芯", "电池单体", "超级工厂"),
     ),
     "lfp": (("lfp", "lithium iron phosphate", "lifepo4"), ("磷酸铁锂", "铁锂", "磷酸锰铁锂")),
     "lto": (("lto", "lithium titanate"), ("钛酸锂",)),
@@ -545,7 +457,7 @@ CONCEPTS = {
     "anode": (("anode", "anodes", "anode material", "anode materials"), ("负极", "负极材料")),
     "graphite": (
         ("graphite", "synthetic graphite", "natural graphite", "graphitisation", "graphitization"),
-        ("石墨", "人造石墨", "天然石墨", "石墨化"),
+        ("石墨", "人造石墨", "天然石墨", "石墨化", "石墨化炉"),
     ),
     "silicon": (
         ("silicon", "silicones", "silicone", "polysilicon", "silicon carbide"),
@@ -555,26 +467,7 @@ CONCEPTS = {
         ("electrolyte", "electrolytes", "battery separator", "battery separators"),
         ("电解液", "电池隔膜", "电解质"),
     ),
-    "battery-materials": (
-        ("battery materials", "battery material", "active material", "battery chemicals", "battery raw materials"),
-        ("电池材料", "锂电材料", "正负极材料", "电池原材料"),
-    ),
-    "battery-recycling": (
-        (
-            "battery recycling",
-            "recycle batteries",
-            "recycles batteries",
-            "spent batteries",
-            "end-of-life batteries",
-            "used batteries",
-            "retired batteries",
-            "battery recycler",
-            "recycles lithium-ion batteries",
-            "lithium-ion batteries",
-        ),
-        ("电池回收", "退役电池", "废旧电池", "废旧锂电", "电池拆解", "报废电池", "动力电池回收"),
-    ),
-    "black-mass": (("black mass",), ("黑粉", "电池粉", "黑粉精炼")),
+    "black-mass": (("black mass",), ("黑粉", "电池粉")),
     "hydrometallurgy": (
         ("hydrometallurgy", "hydrometallurgical", "leaching", "solvent extraction"),
         ("湿法冶金", "湿法回收", "浸出", "萃取"),
@@ -607,19 +500,11 @@ CONCEPTS = {
     "energy-storage": (
         (
             "energy storage",
-            "battery storage",
             "storage systems",
             "storage system",
             "bess",
-            "battery energy storage",
             "energy storage systems",
             "stationary storage",
-            "storage",
-        ),
-        ("储能",),
-    ),
-    "grid-scale-storage": (
-        (
             "grid-scale storage",
             "utility-scale storage",
             "storage plants",
@@ -630,7 +515,7 @@ CONCEPTS = {
             "standalone storage",
             "grid-scale",
         ),
-        ("储能电站", "独立储能", "共享储能", "电网侧储能", "新型储能", "大型储能"),
+        ("储能", "储能电站", "独立储能", "共享储能", "电网侧储能", "新型储能", "大型储能"),
     ),
     "thermal-storage": (
         (
@@ -648,8 +533,8 @@ CONCEPTS = {
         ("超级电容", "超级电容器"),
     ),
     "battery-management": (
-        ("battery management", "battery management system", "battery management systems", "degradation"),
-        ("电池管理系统", "电池管理", "衰减", "健康状态"),
+        ("battery management system", "battery management systems", "degradation"),
+        ("电池管理系统", "健康状态", "电池衰减", "容量衰减"),
     ),
     "energy-management": (
         (
@@ -668,8 +553,6 @@ CONCEPTS = {
             "long-life",
             "lifetime",
             "service life",
-            "battery life",
-            "long battery life",
             "durability",
             "durable",
             "maintenance-free",
@@ -700,7 +583,14 @@ CONCEPTS = {
             "heating plants",
             "heating plant",
             "heat supply",
-            "open district heating",
+            "heat network",
+            "heat networks",
+            "heating network",
+            "heating networks",
+            "heating grid",
+            "thermal network",
+            "thermal networks",
+            "city network",
         ),
         (
             "区域供热",
@@ -715,32 +605,39 @@ CONCEPTS = {
             "热源厂",
             "供热厂",
             "热力",
+            "热网",
+            "供热管网",
+            "热力管网",
+            "供热网",
+            "一级网",
+            "二级网",
+            "热力管道",
+            "供热管道",
+            "供热管线",
         ),
     ),
     "heating": (
         ("heating", "heat", "space heating", "heating energy", "heated", "heating season"),
-        ("供热", "供暖", "采暖", "取暖", "暖气", "采暖季", "供暖季"),
+        ("供热", "供暖", "采暖", "取暖", "暖气"),
     ),
-    "heat-network": (
-        (
-            "heat network",
-            "heat networks",
-            "heating network",
-            "heating networks",
-            "district heating network",
-            "district heating networks",
-            "district heating pipes",
-            "heating grid",
-            "thermal network",
-            "thermal networks",
-            "city network",
-        ),
-        ("热网", "供热管网", "热力管网", "供热网", "一级网", "二级网", "热力管道", "供热管道", "供热管线"),
-    ),
-    "heat-substation": (
+    "substation": (
         (
             "substation",
             "substations",
+            "electrical substation",
+            "offshore substation",
+            "offshore substations",
+            "grid substations",
+        ),
+        ("变电站", "升压站", "海上升压站", "变电所"),
+    ),
+    "heat-exchanger": (
+        (
+            "heat exchanger",
+            "heat exchangers",
+            "plate heat exchanger",
+            "plate heat exchangers",
+            "heat transfer",
             "heat exchanger station",
             "heat exchanger stations",
             "heating substation",
@@ -749,11 +646,7 @@ CONCEPTS = {
             "heat interface units",
             "consumer substations",
         ),
-        ("换热站", "热力站", "换热机组", "热力入口", "换热首站"),
-    ),
-    "heat-exchanger": (
-        ("heat exchanger", "heat exchangers", "plate heat exchanger", "plate heat exchangers", "heat transfer"),
-        ("换热器", "换热", "板换", "热交换", "板式换热"),
+        ("换热器", "换热", "板换", "热交换", "板式换热", "换热站", "热力站", "换热机组", "热力入口", "换热首站"),
     ),
     "heat-loss": (
         ("heat loss", "heat losses", "thermal losses", "heat loss reduction", "energy losses"),
@@ -767,7 +660,6 @@ CONCEPTS = {
             "return temperatures",
             "flow temperature",
             "temperature optimisation",
-            "low-temperature district heating",
         ),
         ("供水温度", "回水温度", "供回水温度", "低温供热", "温度优化", "供热温度"),
     ),
@@ -792,19 +684,12 @@ CONCEPTS = {
         ("按需供热", "气候补偿", "分时分区", "热需求", "用热需求", "按需调节"),
     ),
     "hydronic-balancing": (
-        (
-            "balancing",
-            "hydraulic balancing",
-            "hydronic balancing",
-            "balancing valves",
-            "balancing valve",
-            "hydronic",
-        ),
-        ("水力平衡", "平衡阀", "水力失调", "热力平衡"),
+        ("hydraulic balancing", "hydronic balancing", "balancing valves", "balancing valve", "hydronic"),
+        ("平衡阀", "水力失调", "热力平衡", "水力平衡"),
     ),
     "valve": (
-        ("valve", "valves", "balancing valves", "control valves", "hydrants", "hydrant", "fittings"),
-        ("阀门", "平衡阀", "温控阀", "调节阀", "控制阀", "闸阀", "球阀", "蝶阀", "消火栓", "减压阀"),
+        ("valve", "valves", "control valves", "hydrants", "hydrant", "fittings"),
+        ("阀门", "调节阀", "控制阀", "闸阀", "球阀", "蝶阀", "消火栓"),
     ),
     "thermostat": (
         (
@@ -840,19 +725,10 @@ CONCEPTS = {
         ("调度", "调度中心", "指挥中心", "调度平台", "指挥平台"),
     ),
     "district-cooling": (
-        (
-            "district cooling",
-            "cooling network",
-            "cooling networks",
-            "district heating and cooling",
-            "district cooling network",
-        ),
+        ("district cooling", "cooling network", "cooling networks"),
         ("区域供冷", "集中供冷", "供冷", "区域冷站"),
     ),
-    "cooling": (
-        ("cooling", "cooled", "cool", "cools", "cooling energy", "cooling systems"),
-        ("冷却", "制冷", "降温", "供冷", "散热"),
-    ),
+    "cooling": (("cooling", "cooled", "cool", "cools", "cooling energy", "cooling systems"), ("冷却", "制冷", "降温")),
     "chiller": (
         ("chiller", "chillers", "chilled water", "chilled-water", "chilled-water plant", "cooling towers"),
         ("冷水机组", "冷机", "冷冻水", "冷冻站", "制冷机组", "冷却塔", "冷站"),
@@ -888,9 +764,12 @@ CONCEPTS = {
         ("liquid cooling", "immersion cooling", "direct-to-chip", "liquid-cooled"),
         ("液冷", "浸没式冷却", "浸没式液冷", "冷板式"),
     ),
-    "heat-pump": (("heat pump", "heat pumps", "heat-pump", "heat-pumps"), ("热泵",)),
-    "large-heat-pump": (
+    "heat-pump": (
         (
+            "heat pump",
+            "heat pumps",
+            "heat-pump",
+            "heat-pumps",
             "industrial heat pump",
             "industrial heat pumps",
             "large-scale heat pumps",
@@ -898,7 +777,7 @@ CONCEPTS = {
             "high-temperature heat pumps",
             "sewage heat pumps",
         ),
-        ("工业热泵", "大型热泵", "高温热泵", "污水源热泵", "水源热泵"),
+        ("热泵", "工业热泵", "大型热泵", "高温热泵", "污水源热泵", "水源热泵"),
     ),
     "ground-source": (
         (
@@ -910,7 +789,7 @@ CONCEPTS = {
             "energy wells",
             "geoexchange",
         ),
-        ("地源热泵", "浅层地热", "地埋管", "土壤源"),
+        ("浅层地热", "地埋管", "土壤源"),
     ),
     "waste-heat": (
         (
@@ -943,36 +822,23 @@ CONCEPTS = {
         ),
         ("余热发电", "低温发电", "有机朗肯", "中低温", "低温余热", "低温热源", "低品位"),
     ),
-    "geothermal": (
-        (
-            "geothermal",
-            "geothermal energy",
-            "geothermal heat",
-            "geothermal heating",
-            "geothermal wells",
-            "deep geothermal",
-        ),
-        ("地热", "地热能", "地热井", "地热供暖", "地热田", "中深层地热", "干热岩"),
-    ),
-    "geothermal-power": (
-        ("geothermal power", "geothermal electricity", "geothermal power plant", "geothermal power plants"),
-        ("地热发电", "地热电站"),
-    ),
+    "geothermal": (("geothermal", "geothermal energy"), ("地热", "地热能", "地热田", "中深层地热", "干热岩")),
     "exploration": (
         ("exploration", "prospecting", "resource assessment", "surveys", "survey", "site investigation"),
         ("勘查", "勘探", "勘测", "资源评价", "资源评估", "地质调查"),
     ),
     "drilling": (
-        ("drilling", "drilled", "wells", "well", "drilling rig", "drilling rigs", "heat wells"),
-        ("钻井", "钻探", "钻机", "钻井平台", "成井", "生产井", "井口"),
+        ("drilling", "drilled", "wells", "drilling rig", "drilling rigs", "heat wells"),
+        ("钻井", "钻探", "钻机", "成井", "生产井", "井口"),
     ),
     "reservoir": (
-        ("reservoir engineering", "reinjection", "re-injection", "injection", "injected", "subsurface", "aquifer"),
-        ("储层", "回灌", "回注", "热储", "含水层"),
+        ("reservoir engineering", "reinjection", "re-injection", "injection", "injected", "subsurface"),
+        ("储层", "回灌", "回注", "热储"),
     ),
     "scaling-corrosion": (
         (
-            "scaling",
+            "scale formation",
+            "scale deposits",
             "fouling",
             "corrosion",
             "anti-corrosion",
@@ -990,7 +856,7 @@ CONCEPTS = {
     ),
     "coal": (
         ("coal", "coal-fired", "coking coal", "coal power", "coal mines", "coal mine"),
-        ("燃煤", "煤炭", "煤电", "煤化工", "煤矿", "散煤", "煤改", "焦煤"),
+        ("燃煤", "煤炭", "煤电", "煤矿", "散煤", "煤改", "焦煤"),
     ),
     "coal-replacement": (
         ("replacing coal", "replace coal", "coal phase-out", "phase out coal", "coal replacement"),
@@ -1001,16 +867,7 @@ CONCEPTS = {
         ("生物质", "秸秆", "农林废弃物", "木屑", "生物质能"),
     ),
     "chp": (
-        (
-            "combined heat and power",
-            "chp",
-            "cogeneration",
-            "co-generation",
-            "heat and power",
-            "electricity and heat",
-            "power and heat",
-            "trigeneration",
-        ),
+        ("combined heat and power", "chp", "cogeneration", "co-generation", "trigeneration"),
         ("热电联产", "热电厂", "热电联供", "冷热电三联供", "三联供"),
     ),
     # ------------------------------------------------------------------ energy: efficiency
@@ -1024,11 +881,6 @@ CONCEPTS = {
             "high-efficiency",
             "high efficiency",
             "more efficient",
-        ),
-        ("能效", "高效", "效率", "提效", "能效提升", "能源效率"),
-    ),
-    "energy-saving": (
-        (
             "energy saving",
             "energy savings",
             "energy-saving",
@@ -1044,7 +896,24 @@ CONCEPTS = {
             "reduce energy",
             "energy demand",
         ),
-        ("节能", "节电", "降耗", "能耗", "电耗", "用能", "节能降耗", "节约能源", "耗能", "耗电"),
+        (
+            "能效",
+            "高效",
+            "效率",
+            "提效",
+            "能效提升",
+            "能源效率",
+            "节能",
+            "节电",
+            "降耗",
+            "能耗",
+            "电耗",
+            "用能",
+            "节能降耗",
+            "节约能源",
+            "耗能",
+            "耗电",
+        ),
     ),
     "energy-audit": (
         ("energy audit", "energy audits", "audit", "audits", "energy assessment", "energy survey"),
@@ -1095,10 +964,7 @@ CONCEPTS = {
         ("compressed air", "compressor", "compressors", "air compressor", "air compressors"),
         ("空压机", "压缩空气", "压缩机", "空压站"),
     ),
-    "steam": (
-        ("steam", "steam systems", "steam traps", "process steam"),
-        ("蒸汽", "工业蒸汽", "疏水阀"),
-    ),
+    "steam": (("steam", "steam systems", "steam traps", "process steam"), ("蒸汽", "工业蒸汽", "疏水阀")),
     "process-heat": (
         ("process heat", "industrial heating", "high-temperature heat", "electrode boilers", "heat for industry"),
         ("工业供热", "工艺热", "电极锅炉", "工业用热", "高温热"),
@@ -1106,7 +972,6 @@ CONCEPTS = {
     "lighting": (
         (
             "lighting",
-            "led",
             "leds",
             "luminaires",
             "lights",
@@ -1116,6 +981,7 @@ CONCEPTS = {
             "smart lighting",
             "street lighting",
             "led fixtures",
+            "led lighting",
         ),
         ("照明", "灯具", "路灯", "智慧照明", "智能照明", "节能灯", "灯光"),
     ),
@@ -1136,10 +1002,7 @@ CONCEPTS = {
         ),
         ("水泵", "泵站", "泵组", "泵控", "泵送", "离心泵", "循环泵", "潜水泵", "排涝泵", "加压泵", "泵房"),
     ),
-    "fan": (
-        ("fan", "fans", "blower", "blowers"),
-        ("风扇", "鼓风机", "通风机", "引风机", "风机盘管"),
-    ),
+    "fan": (("fan", "fans", "blower", "blowers"), ("风扇", "鼓风机", "通风机", "引风机")),
     # ------------------------------------------------------------------ water: supply and networks
     "water-supply": (
         (
@@ -1206,45 +1069,15 @@ CONCEPTS = {
         ("压力管理", "压力调控", "压力控制", "调压", "降压", "减压阀", "分区计量", "压力调节", "调节压力"),
     ),
     "pipe-network": (
-        (
-            "pipe network",
-            "pipe networks",
-            "distribution network",
-            "distribution networks",
-            "distribution systems",
-            "water networks",
-            "sewer networks",
-            "heating networks",
-            "district heating networks",
-            "network pressure",
-            "networks",
-        ),
+        ("pipe network", "pipe networks", "distribution network", "distribution networks", "sewer networks"),
         ("管网", "管线网", "管网系统"),
     ),
     "pipes": (
-        (
-            "pipe",
-            "pipes",
-            "piping",
-            "pipeline",
-            "pipelines",
-            "pipe systems",
-            "pipe system",
-            "pipework",
-            "plastic pipes",
-            "underground pipes",
-        ),
+        ("pipe", "pipes", "piping", "pipeline", "pipelines", "pipe systems", "pipe system", "pipework"),
         ("管道", "管材", "管线", "管件", "管廊", "管道井"),
     ),
     "pre-insulated-pipe": (
-        (
-            "pre-insulated pipes",
-            "pre-insulated pipe",
-            "pre-insulated",
-            "preinsulated",
-            "bonded pipes",
-            "district heating pipes",
-        ),
+        ("pre-insulated pipes", "pre-insulated pipe", "pre-insulated", "preinsulated", "bonded pipes"),
         ("预制直埋保温管", "预制保温管", "直埋保温管", "保温管", "直埋管"),
     ),
     "pipe-rehabilitation": (
@@ -1262,7 +1095,7 @@ CONCEPTS = {
             "hydraulic",
             "hydraulics",
         ),
-        ("水力模型", "水力计算", "管网模型", "水力分析", "管网建模", "水力模拟", "水力"),
+        ("水力模型", "水力计算", "管网模型", "水力分析", "管网建模", "水力模拟"),
     ),
     "smart-metering": (
         (
@@ -1274,30 +1107,52 @@ CONCEPTS = {
             "remote reading",
             "automatic meter reading",
             "amr",
+            "water meter",
+            "water meters",
+            "ultrasonic water meters",
+            "ultrasonic meters",
+            "ultrasonic",
+            "heat meter",
+            "heat meters",
+            "heat metering",
+            "energy meters",
+            "energy meter",
+            "heat cost allocators",
+            "metering",
+            "metered",
+            "submetering",
         ),
-        ("智能水表", "智能电表", "智能表计", "远程抄表", "抄表", "远传水表", "智能计量", "智能燃气表", "远传"),
-    ),
-    "water-meter": (
-        ("water meter", "water meters", "ultrasonic water meters", "ultrasonic meters", "ultrasonic"),
-        ("水表", "超声波水表", "超声波"),
-    ),
-    "heat-meter": (
-        ("heat meter", "heat meters", "heat metering", "energy meters", "energy meter", "heat cost allocators"),
-        ("热量表", "热表", "热计量", "热计量表", "热分配表", "分户计量"),
-    ),
-    "metering": (
-        ("meter", "meters", "metering", "metered", "submetering"),
-        ("计量", "表具", "计量表", "仪表计量"),
+        (
+            "智能水表",
+            "智能电表",
+            "智能表计",
+            "远程抄表",
+            "抄表",
+            "远传水表",
+            "智能计量",
+            "智能燃气表",
+            "远传",
+            "水表",
+            "超声波水表",
+            "超声波",
+            "热量表",
+            "热表",
+            "热计量",
+            "热计量表",
+            "热分配表",
+            "分户计量",
+            "计量",
+            "表具",
+            "计量表",
+            "仪表计量",
+        ),
     ),
     "billing": (
         ("billing", "consumption-based billing", "tariff", "tariffs", "pricing", "bills"),
         ("收费", "计费", "按热收费", "计量收费", "电价", "水价", "热价"),
     ),
     # ------------------------------------------------------------------ water: treatment
-    "water-quality": (
-        ("water quality", "water-quality", "quality of water"),
-        ("水质", "水质监测", "水质达标"),
-    ),
+    "water-quality": (("water quality", "water-quality", "quality of water"), ("水质", "水质监测", "水质达标")),
     "water-purification": (
         (
             "water purification",
@@ -1332,14 +1187,13 @@ CONCEPTS = {
             "effluent",
             "effluents",
             "municipal wastewater",
-            "industrial wastewater",
             "wastewater treatment",
         ),
-        ("污水", "废水", "污水处理", "中水", "生活污水", "工业废水"),
+        ("污水", "废水", "污水处理", "中水", "生活污水"),
     ),
     "drainage": (
         ("drainage", "urban drainage", "sewer", "sewers", "sewerage", "storm drains", "drains"),
-        ("排水", "排涝", "雨污分流", "排水管网", "下水道", "给排水"),
+        ("排水", "雨污分流", "排水管网", "下水道", "给排水"),
     ),
     "water-reuse": (
         (
@@ -1349,24 +1203,16 @@ CONCEPTS = {
             "water reclamation",
             "water recycling",
             "reclamation plants",
-            "reused",
         ),
-        ("再生水", "中水回用", "回用", "水回用", "污水资源化", "回用水", "再生利用"),
+        ("再生水", "中水回用", "回用", "水回用", "污水资源化", "回用水"),
     ),
     "reuse": (
         ("reuse", "re-use", "reused", "reusing", "reusable", "repurpose", "repurposed"),
-        ("再利用", "重复利用", "复用", "回用", "再使用"),
+        ("再利用", "重复利用", "复用", "再使用"),
     ),
     "industrial-water": (
-        (
-            "industrial water",
-            "process water",
-            "cooling water",
-            "boiler feed water",
-            "feed water",
-            "industrial effluent",
-        ),
-        ("工业用水", "工艺用水", "冷却水", "锅炉给水", "工业废水", "工业污水"),
+        ("industrial water", "process water", "cooling water", "boiler feed water", "feed water"),
+        ("工业用水", "工艺用水", "冷却水", "锅炉给水"),
     ),
     "ultrapure-water": (
         ("ultrapure water", "ultra-pure water", "pure water", "deionised water", "deionized water"),
@@ -1375,7 +1221,6 @@ CONCEPTS = {
     "brine-zld": (
         (
             "brine",
-            "concentrate",
             "zero liquid discharge",
             "zld",
             "brine treatment",
@@ -1383,6 +1228,8 @@ CONCEPTS = {
             "evaporators",
             "crystallizer",
             "crystallisation",
+            "concentrate reduction",
+            "brine concentrate",
         ),
         ("浓水", "浓盐水", "高盐废水", "零液体排放", "蒸发结晶", "分盐", "浓缩液"),
     ),
@@ -1416,7 +1263,7 @@ CONCEPTS = {
         ),
     ),
     "reverse-osmosis": (
-        ("reverse osmosis", "forward osmosis", "osmosis", "ro", "ro membranes"),
+        ("reverse osmosis", "forward osmosis", "osmosis", "ro membranes", "ro plants"),
         ("反渗透", "正渗透", "渗透膜"),
     ),
     "desalination": (
@@ -1458,10 +1305,7 @@ CONCEPTS = {
         ),
         ("分离机", "分离器", "离心机", "卧螺", "固液分离", "油水分离", "分离技术", "沉降离心"),
     ),
-    "aeration": (
-        ("aeration", "aerators", "diffusers", "aeration control"),
-        ("曝气", "曝气器", "智能曝气", "精确曝气"),
-    ),
+    "aeration": (("aeration", "aerators", "diffusers", "aeration control"), ("曝气", "曝气器", "智能曝气", "精确曝气")),
     "nutrient-removal": (
         (
             "nutrient removal",
@@ -1475,41 +1319,16 @@ CONCEPTS = {
         ),
         ("脱氮", "除磷", "磷回收", "氮磷", "总氮", "总磷", "氨氮", "营养物"),
     ),
-    "sludge": (
-        ("sludge", "biosolids", "biosolid", "sewage sludge", "digested sludge"),
-        ("污泥", "泥饼", "生物固体", "污泥处理"),
-    ),
+    "sludge": (("sludge", "biosolids", "biosolid", "sewage sludge"), ("污泥", "泥饼", "生物固体", "污泥处理")),
     "sludge-dewatering": (
-        (
-            "dewatering",
-            "dewatered",
-            "sludge dewatering",
-            "drying",
-            "sludge drying",
-            "dry solids",
-            "solids content",
-        ),
-        ("脱水", "干化", "污泥脱水", "含固率", "污泥干化", "含水率"),
+        ("dewatering", "dewatered", "drying", "dry solids", "solids content"),
+        ("脱水", "干化", "含固率", "含水率"),
     ),
-    "thermal-hydrolysis": (
-        ("thermal hydrolysis", "hydrolysis", "thermal hydrolysis plants"),
-        ("热水解", "水解"),
-    ),
-    "pretreatment": (
-        ("pretreatment", "pre-treatment", "pre-treat", "pretreat", "pre-treats"),
-        ("预处理",),
-    ),
+    "thermal-hydrolysis": (("thermal hydrolysis", "hydrolysis", "thermal hydrolysis plants"), ("热水解", "水解")),
+    "pretreatment": (("pretreatment", "pre-treatment", "pre-treat", "pretreat", "pre-treats"), ("预处理",)),
     "anaerobic-digestion": (
-        (
-            "anaerobic digestion",
-            "anaerobic",
-            "digestion",
-            "digester",
-            "digesters",
-            "digested",
-            "co-digestion",
-        ),
-        ("厌氧消化", "厌氧", "消化池", "厌氧发酵", "消化污泥", "沼气池", "厌氧罐"),
+        ("anaerobic digestion", "anaerobic", "digestion", "digester", "digesters", "digested", "co-digestion"),
+        ("厌氧消化", "厌氧", "消化池", "厌氧发酵", "沼气池", "厌氧罐"),
     ),
     "digestate": (("digestate", "digestates"), ("沼渣", "沼液")),
     "biogas": (
@@ -1522,18 +1341,14 @@ CONCEPTS = {
             "liquid biogas",
             "lbg",
             "biogas yield",
-            "biomethane potential",
         ),
         ("沼气", "填埋气", "生物燃气", "产气量", "沼气工程", "沼气发电"),
     ),
     "biomethane": (
-        ("biomethane", "bio-methane", "renewable natural gas", "rng", "bio-lng", "bio-cng", "biogas for vehicles"),
+        ("biomethane", "bio-methane", "renewable natural gas", "rng", "bio-cng"),
         ("生物天然气", "生物甲烷", "生物质天然气"),
     ),
-    "gas-upgrading": (
-        ("upgrading", "upgraded", "gas upgrading", "biogas upgrading", "gas cleaning"),
-        ("提纯", "净化提纯", "沼气提纯", "气体净化"),
-    ),
+    "gas-upgrading": (("upgrading", "upgraded", "gas upgrading", "gas cleaning"), ("提纯", "净化提纯", "气体净化")),
     "desulphurisation": (
         (
             "desulphurisation",
@@ -1566,21 +1381,14 @@ CONCEPTS = {
     ),
     "lime": (
         ("limestone", "lime", "quicklime", "neutralisation", "neutralization", "neutralise", "neutralize"),
-        ("石灰石", "石灰", "中和", "石灰乳"),
+        ("石灰石", "石灰", "石灰乳", "酸碱中和", "中和处理", "石灰中和", "中和剂"),
     ),
     "heavy-metals": (
         ("heavy metals", "heavy metal", "dissolved metals", "metals removal", "metal removal"),
         ("重金属", "金属离子"),
     ),
     "mine-water": (
-        (
-            "acid mine drainage",
-            "mine water",
-            "mine drainage",
-            "acidic drainage",
-            "mining wastewater",
-            "tailings",
-        ),
+        ("acid mine drainage", "mine water", "mine drainage", "acidic drainage", "mining wastewater", "tailings"),
         ("矿井水", "酸性矿井水", "矿山废水", "尾矿", "酸性废水"),
     ),
     "odour": (
@@ -1589,16 +1397,7 @@ CONCEPTS = {
     ),
     # ------------------------------------------------------------------ water: flood and environment
     "flood": (
-        (
-            "flood",
-            "floods",
-            "flooding",
-            "flood control",
-            "flood protection",
-            "flood forecasting",
-            "flood risk",
-            "flood management",
-        ),
+        ("flood", "floods", "flooding", "flood control", "flood protection", "flood risk", "flood management"),
         ("防洪", "洪水", "防汛", "洪涝", "内涝", "洪灾", "水灾", "排涝"),
     ),
     "stormwater": (
@@ -1669,14 +1468,7 @@ CONCEPTS = {
         ("水环境", "水生态", "水污染", "水环境治理"),
     ),
     "restoration": (
-        (
-            "restoration",
-            "remediation",
-            "rehabilitation",
-            "ecological restoration",
-            "river restoration",
-            "lake restoration",
-        ),
+        ("restoration", "remediation", "rehabilitation", "ecological restoration"),
         ("修复", "生态修复", "生态治理", "整治"),
     ),
     "pollution-control": (
@@ -1718,13 +1510,11 @@ CONCEPTS = {
             "msw",
             "domestic waste",
             "mixed household waste",
-            "residents",
         ),
-        ("生活垃圾", "城市垃圾", "市政垃圾", "城市固废", "原生垃圾", "居民"),
+        ("生活垃圾", "城市垃圾", "市政垃圾", "城市固废", "原生垃圾"),
     ),
     "waste-collection": (
         (
-            "waste collection",
             "collection",
             "collect",
             "collects",
@@ -1733,37 +1523,28 @@ CONCEPTS = {
             "bins",
             "bin",
             "waste logistics",
-            "refuse collection",
             "collection station",
             "collection points",
             "bin lorries",
         ),
-        ("收集", "收运", "清运", "垃圾收集", "垃圾收运", "垃圾清运", "转运站", "环卫", "垃圾桶"),
+        ("收集", "收运", "清运", "转运站", "环卫", "垃圾桶"),
     ),
     "waste-sorting": (
         (
             "sorting",
             "sorted",
-            "sort",
             "sorting machines",
             "sorter",
             "sorters",
             "source separation",
             "separate collection",
-            "waste separation",
             "optical sorting",
             "sensor-based sorting",
         ),
         ("分拣", "分选", "垃圾分类", "分类收集", "分类投放", "智能分拣", "分类回收"),
     ),
     "vacuum-waste-collection": (
-        (
-            "vacuum waste collection",
-            "vacuum collection",
-            "pneumatic waste collection",
-            "automated waste collection",
-            "underground pipes",
-        ),
+        ("vacuum waste collection", "vacuum collection", "pneumatic waste collection", "automated waste collection"),
         ("气力输送", "真空垃圾收集", "垃圾气力", "管道收集", "地下垃圾"),
     ),
     "waste-to-energy": (
@@ -1783,19 +1564,16 @@ CONCEPTS = {
     ),
     "ash": (("bottom ash", "fly ash", "ash", "slag"), ("飞灰", "炉渣", "灰渣", "底渣", "钢渣")),
     "landfill": (
-        ("landfill", "landfills", "landfilling", "landfill gas", "dump", "dumpsite", "dumpsites", "landfill sites"),
-        ("填埋", "填埋场", "垃圾场", "堆填", "封场", "填埋气"),
+        ("landfill", "landfills", "landfilling", "dump", "dumpsite", "dumpsites", "landfill sites"),
+        ("填埋", "填埋场", "垃圾场", "堆填", "封场"),
     ),
     "gas-collection": (
         ("gas collection", "gas extraction", "gas wells", "landfill gas collection", "collection wells"),
         ("集气", "导气", "抽气", "集气井", "导气管"),
     ),
-    "methane": (
-        ("methane", "methane emissions", "ch4", "methane leaks"),
-        ("甲烷", "甲烷排放", "甲烷减排"),
-    ),
+    "methane": (("methane", "ch4"), ("甲烷",)),
     "fugitive-emissions": (
-        ("fugitive emissions", "leaks", "venting", "flaring", "flare", "flares", "methane leaks"),
+        ("fugitive emissions", "venting", "flaring", "flare", "flares"),
         ("逸散", "无组织排放", "火炬", "放空", "泄漏排放"),
     ),
     "organic-waste": (
@@ -1807,33 +1585,20 @@ CONCEPTS = {
             "green waste",
             "garden waste",
             "organic residues",
-            "food industry residues",
             "substrates",
             "residues",
-            "manure",
         ),
-        ("有机垃圾", "有机废弃物", "湿垃圾", "厨余", "易腐垃圾", "有机固废", "有机废物"),
+        ("有机垃圾", "有机废弃物", "湿垃圾", "易腐垃圾", "有机固废", "有机废物"),
     ),
     "food-waste": (
-        (
-            "food waste",
-            "kitchen waste",
-            "food scraps",
-            "food residues",
-            "catering waste",
-            "used cooking oil",
-            "kitchen and food waste",
-        ),
+        ("food waste", "kitchen waste", "food scraps", "food residues", "catering waste", "used cooking oil"),
         ("餐厨垃圾", "厨余垃圾", "厨余", "餐厨", "地沟油", "废弃油脂", "食物垃圾", "餐厨废弃物"),
     ),
     "manure": (
         ("manure", "slurry", "livestock manure", "animal manure", "animal waste"),
         ("粪污", "粪便", "畜禽粪", "禽畜粪", "粪肥"),
     ),
-    "composting": (
-        ("composting", "compost", "composted", "compostable"),
-        ("堆肥", "可堆肥", "好氧发酵"),
-    ),
+    "composting": (("composting", "compost", "composted", "compostable"), ("堆肥", "可堆肥", "好氧发酵")),
     "recycling": (
         (
             "recycling",
@@ -1845,6 +1610,21 @@ CONCEPTS = {
             "recyclable",
             "recycling plant",
             "recycling plants",
+            "recover",
+            "recovers",
+            "recovered",
+            "recovery",
+            "recovering",
+            "reclaim",
+            "reclaimed",
+            "materials recovery",
+            "material recovery",
+            "resource recovery",
+            "mrf",
+            "secondary raw materials",
+            "secondary materials",
+            "raw materials",
+            "material flows",
         ),
         (
             "回收利用",
@@ -1857,56 +1637,27 @@ CONCEPTS = {
             "回收厂",
             "回收率",
             "回收机",
-            "电池回收",
             "废旧物资",
+            "回收",
+            "资源化利用",
+            "资源回收",
+            "再生材料",
+            "城市矿产",
+            "二次原料",
+            "资源循环",
         ),
-    ),
-    "recovery": (
-        ("recover", "recovers", "recovered", "recovery", "recovering", "reclaim", "reclaimed"),
-        ("回收", "回收率"),
-    ),
-    "materials-recovery": (
-        (
-            "materials recovery",
-            "material recovery",
-            "resource recovery",
-            "mrf",
-            "secondary raw materials",
-            "secondary materials",
-            "raw materials",
-            "material flows",
-        ),
-        ("资源化", "资源化利用", "资源回收", "再生资源", "再生材料", "城市矿产", "二次原料", "资源循环"),
     ),
     "circular-economy": (
         ("circular economy", "circular", "circularity", "closed loop", "closed-loop", "zero waste"),
-        ("循环经济", "循环利用", "闭环", "无废城市", "零废弃"),
+        ("循环经济", "闭环", "无废城市", "零废弃"),
     ),
     "plastics": (
-        (
-            "plastic",
-            "plastics",
-            "pet",
-            "pet bottles",
-            "polyethylene",
-            "polypropylene",
-            "hdpe",
-            "plastic waste",
-            "pe-coated",
-        ),
+        ("plastic", "plastics", "pet", "polyethylene", "polypropylene", "hdpe", "pe-coated"),
         ("塑料", "塑胶", "聚乙烯", "聚丙烯", "聚酯", "废塑料", "塑料制品"),
     ),
     "plastic-recycling": (
-        (
-            "plastic recycling",
-            "plastics recycling",
-            "recycled plastic",
-            "recycled plastics",
-            "chemical recycling",
-            "mechanical recycling",
-            "pyrolysis",
-        ),
-        ("塑料回收", "再生塑料", "化学回收", "热解", "物理回收"),
+        ("chemical recycling", "pyrolysis", "depolymerisation", "depolymerization"),
+        ("化学回收", "热解", "解聚"),
     ),
     "single-use-plastics": (
         ("single-use plastics", "single-use", "single use", "plastic ban", "disposable", "non-degradable"),
@@ -1938,33 +1689,19 @@ CONCEPTS = {
     ),
     "beverage": (("beverage", "beverages", "drinks", "drink"), ("饮料", "酒水", "饮品")),
     "textiles": (
-        ("textile", "textiles", "textile recycling", "clothing", "garments", "apparel"),
+        ("textile", "textiles", "clothing", "garments", "apparel"),
         ("纺织", "纺织品", "服装", "旧衣", "废旧纺织", "衣物"),
     ),
     "e-waste": (
-        ("e-waste", "electronic waste", "weee", "waste electronics", "electronics recycling", "electronics"),
-        ("电子废弃物", "废旧电器", "电子垃圾", "废弃电器", "废旧家电", "电子产品"),
+        ("e-waste", "electronic waste", "weee", "waste electronics", "electronics"),
+        ("电子废弃物", "废旧电器", "电子垃圾", "废弃电器", "废旧家电"),
     ),
-    "scrap-metal": (
-        (
-            "scrap",
-            "scrap metal",
-            "metal scrap",
-            "steel scrap",
-            "aluminium scrap",
-            "post-consumer scrap",
-            "ferrous scrap",
-        ),
-        ("废钢", "废金属", "废铝", "废铜", "废旧金属"),
-    ),
+    "scrap-metal": (("scrap", "ferrous scrap"), ("废钢", "废金属", "废铝", "废铜", "废旧金属")),
     "metals": (
         ("metal", "metals", "non-ferrous", "nonferrous", "ferrous", "base metals"),
-        ("金属", "有色金属", "黑色金属", "有色"),
+        ("金属", "有色金属", "黑色金属"),
     ),
-    "aluminium": (
-        ("aluminium", "aluminum", "aluminium cans"),
-        ("铝材", "电解铝", "铝业", "再生铝", "铝罐", "废铝", "铝合金", "氧化铝"),
-    ),
+    "aluminium": (("aluminium", "aluminum"), ("铝材", "电解铝", "铝业", "再生铝", "铝罐", "铝合金", "氧化铝")),
     "construction-waste": (
         (
             "construction and demolition waste",
@@ -1976,7 +1713,7 @@ CONCEPTS = {
         ("建筑垃圾", "拆除垃圾", "建筑废弃物", "装修垃圾", "工程渣土", "渣土"),
     ),
     "aggregates": (
-        ("aggregates", "aggregate", "gravel", "sand", "crushed stone", "recycled aggregates"),
+        ("aggregates", "gravel", "sand", "crushed stone", "recycled aggregates"),
         ("骨料", "砂石", "再生骨料", "碎石", "机制砂"),
     ),
     "crushing-screening": (
@@ -2012,7 +1749,7 @@ CONCEPTS = {
         ("工业固废", "工业废弃物", "工业垃圾", "副产物", "副产品", "冶炼渣"),
     ),
     "wood": (
-        ("wood", "timber", "wooden", "wood-based", "cross-laminated timber", "clt", "wood waste"),
+        ("wood", "timber", "wooden", "wood-based", "cross-laminated timber", "clt"),
         ("木材", "木结构", "木质", "废木材", "木料"),
     ),
     "forestry": (
@@ -2104,7 +1841,7 @@ CONCEPTS = {
             "electric mobility",
             "battery-electric vehicles",
         ),
-        ("电动汽车", "新能源汽车", "电动车", "纯电动", "新能源车", "电动乘用车"),
+        ("电动汽车", "新能源汽车", "电动车", "新能源车", "电动乘用车"),
     ),
     "ev-charging": (
         (
@@ -2115,17 +1852,16 @@ CONCEPTS = {
             "charging stations",
             "charging points",
             "charging infrastructure",
-            "charge",
             "charging hubs",
             "charging boxes",
             "wallbox",
             "ev charging",
         ),
-        ("充电", "充电桩", "充电站", "充电设施", "充电基础设施", "充换电", "充电枪"),
+        ("充电", "充电桩", "充电站", "充电设施", "充电基础设施", "充电枪"),
     ),
     "battery-swapping": (
         ("battery swapping", "battery swap", "swapping stations", "battery exchange", "battery-swapping"),
-        ("换电站", "换电模式", "换电重卡", "车电分离", "电池更换", "充换电", "换电车型"),
+        ("换电站", "换电模式", "换电重卡", "车电分离", "充换电", "换电车型"),
     ),
     "electrification": (
         (
@@ -2139,7 +1875,7 @@ CONCEPTS = {
             "battery-electric",
             "battery electric",
         ),
-        ("电气化", "电动化", "电能替代", "以电代油", "纯电", "电动"),
+        ("电气化", "电动化", "电能替代", "以电代油", "纯电", "电动", "纯电动"),
     ),
     "truck": (
         (
@@ -2152,8 +1888,6 @@ CONCEPTS = {
             "heavy duty",
             "hgv",
             "commercial vehicles",
-            "electric truck",
-            "electric trucks",
             "heavy-duty vehicles",
         ),
         ("卡车", "货车", "重卡", "重型卡车", "重型车辆", "商用车", "载货汽车", "重型车", "电动重卡"),
@@ -2171,28 +1905,13 @@ CONCEPTS = {
         ),
         ("重型运输", "货运", "物流", "道路货运", "重载", "运输车队"),
     ),
-    "bus": (
-        ("bus", "buses", "electric buses", "electric bus", "coaches", "city buses"),
-        ("公交", "客车", "大巴", "巴士", "电动公交", "公交车"),
-    ),
+    "bus": (("bus", "buses", "coaches", "city buses"), ("公交", "客车", "大巴", "巴士", "电动公交", "公交车")),
     "public-transport": (
         ("public transport", "public transit", "mass transit", "transit", "commuters"),
         ("公共交通", "城市交通", "公交出行", "公交优先"),
     ),
     "rail": (
-        (
-            "rail",
-            "railway",
-            "railways",
-            "railroad",
-            "trains",
-            "train",
-            "metro",
-            "subway",
-            "tram",
-            "trams",
-            "light rail",
-        ),
+        ("rail", "railway", "railways", "railroad", "trains", "metro", "subway", "tram", "trams", "light rail"),
         ("铁路", "轨道交通", "地铁", "有轨电车", "轻轨", "高铁", "列车", "城轨"),
     ),
     "transport": (
@@ -2207,7 +1926,6 @@ CONCEPTS = {
             "combustion engine",
             "combustion engines",
             "internal combustion",
-            "diesel engines",
             "gas engines",
         ),
         ("发动机", "内燃机", "柴油机", "燃气发动机", "船用发动机", "主机", "燃气机"),
@@ -2220,22 +1938,17 @@ CONCEPTS = {
         ("fuel flexible", "fuel-flexible", "multi-fuel", "dual-fuel", "dual fuel", "flexible fuel", "fuel flexibility"),
         ("多燃料", "双燃料", "燃料灵活", "灵活燃料"),
     ),
-    "methanol": (
-        ("methanol", "e-methanol", "green methanol", "bio-methanol", "low-carbon methanol", "methanol fuel"),
-        ("甲醇", "绿色甲醇", "绿醇", "甲醇燃料"),
-    ),
+    "methanol": (("methanol", "e-methanol", "green methanol", "bio-methanol"), ("甲醇", "绿色甲醇", "绿醇")),
     "ammonia": (
         ("ammonia", "green ammonia", "clean ammonia", "ammonia fuel", "blue ammonia"),
         ("合成氨", "绿氨", "氨燃料", "液氨", "氨气", "蓝氨", "制氨", "氨能", "绿色氨"),
     ),
-    "lng": (
-        ("lng", "liquefied natural gas", "lng-fuelled", "lng fuel", "bio-lng"),
-        ("液化天然气", "液化气"),
-    ),
+    "lng": (("lng", "liquefied natural gas", "lng-fuelled", "lng fuel", "bio-lng"), ("液化天然气", "液化气")),
     "natural-gas": (
         ("natural gas", "cng", "compressed natural gas", "gas-fired", "fossil gas"),
         ("天然气", "燃气", "压缩天然气"),
     ),
+    "gas": (("gas", "gases", "gaseous"), ("气体", "可燃气")),
     "gas-grid": (
         ("gas grid", "gas network", "gas networks", "gas pipeline", "gas pipelines", "gas distribution"),
         ("燃气管网", "天然气管网", "输气管道", "燃气管道", "并入燃气管网", "管道天然气"),
@@ -2244,7 +1957,7 @@ CONCEPTS = {
         ("bunkering", "fuel supply", "fuel systems", "fuel supply systems", "fuel supply system", "bunker"),
         ("加注", "燃料加注", "船舶加注", "燃料供给", "燃料供应", "燃料系统", "燃料供气"),
     ),
-    "diesel": (("diesel", "diesel-powered", "diesel engines"), ("柴油", "柴油机", "燃油")),
+    "diesel": (("diesel", "diesel-powered"), ("柴油", "燃油")),
     "smart-transport": (
         (
             "smart transport",
@@ -2291,7 +2004,7 @@ CONCEPTS = {
     ),
     "walking": (
         ("walking", "pedestrian", "pedestrians", "walkable", "walkability", "footpaths", "sidewalks"),
-        ("步行", "行人", "人行道", "慢行"),
+        ("步行", "行人", "人行道"),
     ),
     "green-mobility": (
         (
@@ -2331,16 +2044,12 @@ CONCEPTS = {
             "autonomy",
             "remotely operated",
             "unmanned",
-            "autonomous vessels",
             "autonomous pods",
             "unattended",
         ),
         ("自动驾驶", "无人驾驶", "自主航行", "无人船", "遥控", "无人", "智能驾驶", "无人值守"),
     ),
-    "drones": (
-        ("drone", "drones", "uav", "uavs", "unmanned aerial", "unmanned aircraft"),
-        ("无人机", "航拍"),
-    ),
+    "drones": (("drone", "drones", "uav", "uavs", "unmanned aerial", "unmanned aircraft"), ("无人机", "航拍")),
     "fleet": (
         ("fleet", "fleets", "fleet management", "depots", "depot", "fleet depots"),
         ("车队", "船队", "场站", "车队管理"),
@@ -2385,7 +2094,7 @@ CONCEPTS = {
     ),
     # ------------------------------------------------------------------ maritime
     "port": (
-        ("port", "ports", "harbour", "harbours", "harbor", "harbors", "port logistics", "seaport", "seaports"),
+        ("port", "ports", "harbour", "harbours", "harbor", "harbors", "seaport", "seaports"),
         ("港口", "港区", "港务", "海港", "港作", "港航", "港口集团"),
     ),
     "terminal": (
@@ -2400,7 +2109,6 @@ CONCEPTS = {
             "wharf",
             "pier",
             "piers",
-            "container terminal",
             "terminal operations",
         ),
         ("码头", "泊位", "靠港", "港池", "码头作业"),
@@ -2421,12 +2129,9 @@ CONCEPTS = {
             "handling equipment",
             "stackers",
         ),
-        ("装卸", "岸桥", "场桥", "跨运车", "正面吊", "起重机", "集卡", "龙门吊", "堆高机", "码头牵引车"),
+        ("装卸", "岸桥", "场桥", "跨运车", "正面吊", "起重机", "集卡", "龙门吊", "堆高机"),
     ),
-    "container": (
-        ("container", "containers", "containerised", "containerized", "teu", "container shipping"),
-        ("集装箱",),
-    ),
+    "container": (("container", "containers", "containerised", "containerized", "teu"), ("集装箱",)),
     "port-automation": (
         (
             "terminal automation",
@@ -2434,7 +2139,6 @@ CONCEPTS = {
             "automated terminals",
             "automated port",
             "port automation",
-            "automated container handling",
             "smart port",
         ),
         ("自动化码头", "智慧港口", "码头自动化", "港口自动化", "无人码头", "智能码头"),
@@ -2443,12 +2147,10 @@ CONCEPTS = {
         (
             "shore power",
             "onshore power supply",
-            "ops",
             "cold ironing",
             "shore-side power",
             "shore connection",
             "shore charging",
-            "charging at the quay",
             "at the quay",
         ),
         ("岸电", "岸基供电", "岸电系统", "船舶岸电", "岸边充电", "岸基充电"),
@@ -2472,18 +2174,12 @@ CONCEPTS = {
     "ship-electrification": (
         (
             "electric propulsion",
-            "electric vessels",
-            "electric ships",
-            "electric ferries",
-            "battery-electric vessels",
             "hybrid propulsion",
-            "hybrid vessels",
-            "fully electric vessels",
+            "ship electrification",
+            "electric vessels",
             "electric vessel",
+            "electric ships",
             "electric boats",
-            "battery systems for ships",
-            "batteries for ships",
-            "for ships",
         ),
         (
             "电动船",
@@ -2491,7 +2187,6 @@ CONCEPTS = {
             "纯电动船",
             "电力推进",
             "船舶电动化",
-            "混合动力船",
             "船舶电气化",
             "电池动力船",
             "船用电池",
@@ -2502,10 +2197,7 @@ CONCEPTS = {
         ("propulsion", "propeller", "propellers", "thrusters", "thruster", "azimuth", "podded"),
         ("推进", "推进器", "螺旋桨", "推进系统"),
     ),
-    "hybrid": (
-        ("hybrid", "hybrids", "hybrid systems", "plug-in hybrid"),
-        ("混合动力", "油电混合", "混动"),
-    ),
+    "hybrid": (("hybrid", "hybrids", "hybrid systems", "plug-in hybrid"), ("混合动力", "油电混合", "混动")),
     "ferry": (
         ("ferry", "ferries", "car ferries", "passenger ferries", "fast ferries", "ro-pax", "ropax", "ferry operators"),
         ("渡轮", "轮渡", "客滚船", "渡船", "客渡", "客船"),
@@ -2527,8 +2219,22 @@ CONCEPTS = {
         ),
         ("拖轮", "港作船", "工作船", "港作拖轮", "引航船", "港作船舶"),
     ),
-    "offshore-vessel": (
+    "offshore": (
         (
+            "offshore",
+            "deep water",
+            "deep-sea",
+            "deep sea",
+            "exposed waters",
+            "open sea",
+            "far offshore",
+            "offshore engineering",
+            "offshore structures",
+            "offshore installations",
+            "offshore platforms",
+            "marine structures",
+            "floating production",
+            "offshore industry",
             "offshore vessels",
             "supply vessels",
             "offshore support vessels",
@@ -2537,27 +2243,31 @@ CONCEPTS = {
             "osv",
             "psv",
         ),
-        ("海工船", "平台供应船", "运维船", "守护船", "海上作业船"),
-    ),
-    "offshore-engineering": (
         (
-            "offshore engineering",
-            "offshore structures",
-            "offshore installations",
-            "offshore platforms",
-            "marine structures",
-            "floating production",
-            "fabrication",
-            "offshore industry",
+            "深远海",
+            "深海",
+            "远海",
+            "离岸",
+            "海上",
+            "外海",
+            "开阔海域",
+            "海工",
+            "海洋工程",
+            "海上平台",
+            "海洋平台",
+            "钻井平台",
+            "浮式生产",
+            "海工装备",
+            "海洋装备",
+            "海工船",
+            "平台供应船",
+            "运维船",
+            "守护船",
+            "海上作业船",
         ),
-        ("海工", "海洋工程", "海上平台", "海洋平台", "钻井平台", "浮式生产", "海工装备", "海洋装备"),
-    ),
-    "offshore": (
-        ("offshore", "deep water", "deep-sea", "deep sea", "exposed waters", "open sea", "far offshore"),
-        ("深远海", "深海", "远海", "离岸", "海上", "外海", "开阔海域"),
     ),
     "oil-gas": (
-        ("oil and gas", "petroleum", "oil & gas", "upstream", "crude oil", "oil field", "oil fields"),
+        ("oil and gas", "petroleum", "oil & gas", "crude oil", "oil field", "oil fields"),
         ("油气", "石油", "原油", "油田", "气田"),
     ),
     "subsea": (
@@ -2622,21 +2332,18 @@ CONCEPTS = {
     ),
     "offshore-aquaculture": (
         (
-            "offshore aquaculture",
-            "offshore fish farm",
-            "offshore fish farms",
-            "offshore fish farming",
-            "exposed aquaculture",
             "semi-submersible",
+            "exposed aquaculture",
             "open ocean aquaculture",
-            "deep-sea aquaculture",
-            "aquaculture platforms",
-            "farming in exposed waters",
+            "marine ranching",
+            "sea ranching",
+            "fish farming vessel",
+            "fish farming vessels",
         ),
-        ("深远海养殖", "深海养殖", "养殖平台", "养殖工船", "离岸养殖", "海洋牧场", "深水网箱", "大型养殖"),
+        ("海洋牧场", "养殖工船", "离岸养殖"),
     ),
     "fish-cage": (
-        ("cage", "cages", "sea cages", "net pens", "net pen", "pens", "nets", "fish farm cages"),
+        ("cage", "cages", "sea cages", "net pens", "net pen", "pens", "nets"),
         ("网箱", "养殖网箱", "深水网箱", "围网", "养殖围栏", "网衣", "抗风浪网箱"),
     ),
     "feed": (
@@ -2696,16 +2403,7 @@ CONCEPTS = {
         ("鱼病", "疫苗", "病害", "死亡率", "抗生素", "海虱", "寄生虫", "鱼类健康", "免疫"),
     ),
     "camera-vision": (
-        (
-            "camera",
-            "cameras",
-            "underwater cameras",
-            "machine vision",
-            "computer vision",
-            "image recognition",
-            "video",
-            "video analytics",
-        ),
+        ("camera", "cameras", "machine vision", "computer vision", "image recognition", "video", "video analytics"),
         ("摄像头", "摄像机", "视频", "机器视觉", "图像识别", "视觉识别", "视频监控"),
     ),
     # ------------------------------------------------------------------ cities and buildings
@@ -2751,7 +2449,7 @@ CONCEPTS = {
             "districts",
             "urban district",
         ),
-        ("新区", "新城", "新城区", "开发区", "片区", "城区", "示范区"),
+        ("新区", "新城", "新城区", "开发区", "片区", "城区"),
     ),
     "sustainable-city": (
         (
@@ -2775,7 +2473,6 @@ CONCEPTS = {
     ),
     "buildings": (
         (
-            "building",
             "buildings",
             "built environment",
             "real estate",
@@ -2783,19 +2480,18 @@ CONCEPTS = {
             "homes",
             "housing",
             "residential",
-            "offices",
             "commercial buildings",
             "housing associations",
-            "households",
+            "building services",
         ),
-        ("建筑", "楼宇", "住宅", "房屋", "小区", "房地产", "居民楼", "住户", "户用", "建筑面积"),
+        ("建筑", "楼宇", "住宅", "房屋", "小区", "房地产", "居民楼", "户用", "建筑面积"),
+    ),
+    "residents": (
+        ("residents", "inhabitants", "households", "household", "citizens", "tenants"),
+        ("居民", "市民", "住户", "租户"),
     ),
     "building-energy-efficiency": (
         (
-            "building energy",
-            "energy-efficient buildings",
-            "energy efficient buildings",
-            "building energy efficiency",
             "green buildings",
             "green building",
             "passive house",
@@ -2803,7 +2499,7 @@ CONCEPTS = {
             "low-energy buildings",
             "zero-energy buildings",
         ),
-        ("建筑节能", "绿色建筑", "被动房", "超低能耗", "近零能耗", "零能耗建筑", "楼宇节能", "公共建筑节能"),
+        ("绿色建筑", "被动房", "超低能耗", "近零能耗", "零能耗建筑"),
     ),
     "renovation": (
         (
@@ -2819,22 +2515,26 @@ CONCEPTS = {
             "upgrades",
             "conversion",
         ),
-        ("改造", "节能改造", "翻新", "更新改造", "升级改造", "旧改", "老旧小区改造", "技改"),
+        ("改造", "翻新", "更新改造", "升级改造", "旧改", "老旧小区改造", "技改"),
     ),
     "insulation": (
-        (
-            "insulation",
-            "insulated",
-            "insulating",
-            "thermal insulation",
-            "stone wool",
-            "mineral wool",
-            "glass wool",
-        ),
+        ("insulation", "insulated", "insulating", "thermal insulation", "stone wool", "mineral wool", "glass wool"),
         ("保温", "隔热", "绝热", "岩棉", "保温材料", "保温层"),
     ),
     "building-envelope": (
-        ("facade", "facades", "façade", "façades", "roof", "roofs", "roofing", "building envelope", "envelope"),
+        (
+            "facade",
+            "facades",
+            "façade",
+            "façades",
+            "roof",
+            "roofs",
+            "roofing",
+            "building envelope",
+            "envelope",
+            "rooftop",
+            "rooftops",
+        ),
         ("外墙", "幕墙", "屋面", "屋顶", "围护结构", "外立面"),
     ),
     "ventilation": (
@@ -2850,15 +2550,7 @@ CONCEPTS = {
         ("通风", "新风", "排风", "新风系统", "空气处理机组", "换气"),
     ),
     "hvac": (
-        (
-            "hvac",
-            "air conditioning",
-            "air-conditioning",
-            "climate control",
-            "building services",
-            "indoor climate",
-            "heating and cooling",
-        ),
+        ("hvac", "air conditioning", "air-conditioning", "climate control", "indoor climate"),
         ("暖通", "空调", "暖通空调", "中央空调", "楼宇设备", "冷暖"),
     ),
     "indoor-air": (
@@ -2941,18 +2633,6 @@ CONCEPTS = {
         ),
         ("数据中心", "机房", "数据机房", "算力", "服务器", "算力中心", "智算中心", "云计算"),
     ),
-    "green-data-centre": (
-        (
-            "green data centre",
-            "green data centres",
-            "green data center",
-            "green data centers",
-            "sustainable data centres",
-            "low pue",
-            "renewable-powered data centres",
-        ),
-        ("绿色数据中心", "零碳数据中心", "低碳数据中心", "绿色算力"),
-    ),
     "pue": (("pue", "power usage effectiveness"), ("电能利用效率", "能源使用效率", "能效比")),
     "software": (
         ("software", "app", "apps", "saas", "digital tools", "software platform", "analytics software"),
@@ -3003,17 +2683,7 @@ CONCEPTS = {
         ("数字化", "信息化", "智慧化", "数智化", "数字"),
     ),
     "simulation-modelling": (
-        (
-            "modelling",
-            "modeling",
-            "models",
-            "model",
-            "simulation",
-            "simulations",
-            "simulators",
-            "simulator",
-            "dispersion modelling",
-        ),
+        ("modelling", "modeling", "models", "model", "simulation", "simulations", "simulators", "simulator"),
         ("模型", "建模", "模拟", "仿真", "模拟器"),
     ),
     "sensor": (
@@ -3032,15 +2702,7 @@ CONCEPTS = {
         ("资产管理", "资产追踪", "预测性维护", "状态监测", "设备管理"),
     ),
     "traceability": (
-        (
-            "traceability",
-            "traceable",
-            "tracing",
-            "battery passport",
-            "chain of custody",
-            "material flows",
-            "tracking",
-        ),
+        ("traceability", "traceable", "tracing", "battery passport", "chain of custody", "tracking"),
         ("溯源", "追溯", "可追溯", "电池护照", "追踪"),
     ),
     "remote-monitoring": (
@@ -3052,24 +2714,30 @@ CONCEPTS = {
         ("网络安全", "信息安全", "数据安全"),
     ),
     "green-space": (
-        ("parks", "green spaces", "green space", "urban greening", "greenery", "trees", "urban nature"),
+        (
+            "green spaces",
+            "green space",
+            "urban greening",
+            "greenery",
+            "trees",
+            "urban nature",
+            "urban parks",
+            "city parks",
+        ),
         ("公园", "绿地", "城市绿化", "绿化", "口袋公园"),
     ),
     "noise": (
-        ("noise", "noise reduction", "acoustic", "acoustics", "acoustically", "vibration", "sound"),
+        ("noise", "noise reduction", "acoustic", "acoustics", "acoustically", "vibration", "vibrations"),
         ("噪声", "噪音", "降噪", "声学", "振动"),
     ),
-    "dust": (
-        ("dust", "dust control", "dust collection", "smoke", "fumes"),
-        ("粉尘", "扬尘", "除尘", "灰尘", "烟尘"),
-    ),
+    "dust": (("dust", "dust control", "dust collection", "smoke", "fumes"), ("粉尘", "扬尘", "除尘", "灰尘", "烟尘")),
     "prefabrication": (
         ("prefabricated", "prefab", "precast", "modular construction", "off-site construction"),
         ("预制构件", "装配式", "预制", "预制件"),
     ),
     "modular": (
         ("modular", "modules", "module", "standard modules", "containerised units", "skid-mounted", "modular units"),
-        ("模块化", "模块", "撬装", "集装箱式"),
+        ("模块化", "模块", "撬装", "集装箱式", "模组"),
     ),
     "rural": (
         ("rural", "villages", "village", "countryside", "towns", "small towns"),
@@ -3083,7 +2751,6 @@ CONCEPTS = {
             "exposed",
             "rough seas",
             "extreme weather",
-            "arctic",
             "cold climate",
             "cold climates",
             "winter",
@@ -3105,18 +2772,14 @@ CONCEPTS = {
             "industrial iot",
             "iiot",
             "mes",
-            "industrial dataops",
         ),
         ("智能制造", "智能工厂", "工业互联网", "数字化工厂", "智慧工厂", "数字化车间", "工业物联网"),
     ),
     "automation": (
         ("automation", "automated", "automatic", "automatically", "automate", "automates"),
-        ("自动化", "自动控制", "自动", "全自动"),
+        ("自动化", "自动", "全自动"),
     ),
-    "robotics": (
-        ("robot", "robots", "robotics", "robotic", "cobots"),
-        ("机器人", "机械臂"),
-    ),
+    "robotics": (("robot", "robots", "robotics", "robotic", "cobots"), ("机器人", "机械臂")),
     "manufacturing": (
         (
             "manufacturing",
@@ -3128,8 +2791,6 @@ CONCEPTS = {
             "production line",
             "production lines",
             "fabrication",
-            "maker",
-            "makers",
         ),
         ("制造", "制造商", "生产线", "工厂", "厂商", "生产基地", "产线"),
     ),
@@ -3190,7 +2851,6 @@ CONCEPTS = {
             "hydrogen-based steel",
             "dri",
             "hydrogen direct reduction",
-            "low-carbon steel",
         ),
         ("绿色钢铁", "氢冶金", "直接还原", "绿钢", "低碳冶金", "氢基竖炉", "低碳钢铁"),
     ),
@@ -3219,7 +2879,7 @@ CONCEPTS = {
         ("矿山", "采矿", "矿业", "矿石", "选矿", "矿产", "矿物", "矿井"),
     ),
     "metallurgy": (
-        ("metallurgy", "metallurgical", "metals processing", "metal processing", "metals refining"),
+        ("metallurgy", "metallurgical", "metals processing", "metal processing"),
         ("冶金", "有色冶炼", "金属加工", "冶金工业"),
     ),
     "machining": (
@@ -3263,7 +2923,6 @@ CONCEPTS = {
             "carbon utilization",
             "co2-to-methanol",
             "co2 to methanol",
-            "emissions-to-liquids",
             "carbon recycling",
             "from captured co2",
         ),
@@ -3306,8 +2965,8 @@ CONCEPTS = {
         ("设备", "装备", "机械", "成套设备", "装置", "器械"),
     ),
     "furnace": (
-        ("furnace", "furnaces", "electric arc furnace", "industrial furnaces", "graphitisation furnaces"),
-        ("石墨化炉", "电炉", "窑炉", "熔炉", "工业炉", "加热炉", "电弧炉"),
+        ("furnace", "furnaces", "electric arc furnace", "industrial furnaces"),
+        ("电炉", "窑炉", "熔炉", "工业炉", "加热炉", "电弧炉"),
     ),
     "coating": (
         ("coating", "coatings", "barrier coatings", "coated", "surface treatment", "barrier"),
@@ -3315,7 +2974,7 @@ CONCEPTS = {
     ),
     "quality-control": (
         ("quality control", "quality assurance", "quality management", "qualify", "qualification"),
-        ("质量控制", "质控", "品控", "质量管理", "质量检测", "认证测试"),
+        ("质量控制", "质控", "品控", "质量检测", "认证测试"),
     ),
     "offtake": (
         ("offtake", "offtaker", "offtakers", "off-take", "offtake agreement", "offtake agreements"),
@@ -3323,27 +2982,14 @@ CONCEPTS = {
     ),
     # ------------------------------------------------------------------ environment
     "air-quality": (
-        (
-            "air quality",
-            "air-quality",
-            "air pollution",
-            "air pollutants",
-            "clean air",
-            "ambient air",
-            "smog",
-            "haze",
-            "air quality forecasting",
-        ),
+        ("air quality", "air-quality", "air pollution", "air pollutants", "clean air", "ambient air", "smog", "haze"),
         ("空气质量", "大气污染", "空气污染", "大气环境", "大气质量", "雾霾", "大气"),
     ),
     "particulates": (
         ("particles", "particulate", "particulate matter", "pm2.5", "pm10", "fine particles", "particulates"),
         ("颗粒物", "细颗粒物", "可吸入颗粒物", "微粒"),
     ),
-    "nox": (
-        ("nox", "nitrogen oxides", "no2", "nitrogen dioxide", "denox"),
-        ("氮氧化物", "二氧化氮", "脱硝", "氮氧"),
-    ),
+    "nox": (("nox", "nitrogen oxides", "no2", "nitrogen dioxide", "denox"), ("氮氧化物", "二氧化氮", "脱硝", "氮氧")),
     "sox": (
         ("sox", "so2", "sulphur dioxide", "sulfur dioxide", "sulphur oxides", "sulfur oxides", "sulphur", "sulfur"),
         ("二氧化硫", "硫氧化物", "含硫", "硫排放"),
@@ -3358,31 +3004,16 @@ CONCEPTS = {
         ("排放", "排放量", "排污", "外排"),
     ),
     "emissions-monitoring": (
-        (
-            "emissions monitoring",
-            "emission monitoring",
-            "cems",
-            "continuous emissions monitoring",
-            "stack monitoring",
-            "emission measurement",
-            "emission inventories",
-            "emission inventory",
-            "emissions inventory",
-            "emission estimate",
-        ),
-        ("排放监测", "在线监测", "污染源监测", "烟气监测", "排放清单", "逸散监测", "排放核算"),
+        ("cems", "continuous emissions monitoring", "stack monitoring", "stack emissions"),
+        ("烟气在线监测", "连续排放监测", "烟气连续监测"),
     ),
-    "monitoring": (
-        ("monitoring", "monitor", "monitors", "monitored", "surveillance", "monitoring networks"),
-        ("监测", "监控", "环境监测", "监视", "监测网络", "监测站"),
-    ),
+    "monitoring": (("monitoring", "monitor", "monitors", "monitored", "surveillance"), ("监测", "监控", "监视")),
     "measurement": (
         ("measurement", "measurements", "measuring", "measure", "measured", "metrology", "instrumentation"),
         ("测量", "检测", "测定", "实测", "测试", "量测"),
     ),
     "instruments": (
         (
-            "instrument",
             "instruments",
             "analysers",
             "analyzers",
@@ -3394,10 +3025,7 @@ CONCEPTS = {
         ),
         ("仪器", "仪表", "分析仪", "监测仪", "检测仪", "仪器仪表"),
     ),
-    "calibration": (
-        ("calibration", "calibrate", "calibrated", "calibrating"),
-        ("校准", "标定", "校验", "检定"),
-    ),
+    "calibration": (("calibration", "calibrate", "calibrated", "calibrating"), ("校准", "标定", "校验", "检定")),
     "compact": (
         ("compact", "miniaturised", "miniaturized", "small-footprint", "portable", "low-cost sensors"),
         ("小型化", "微型", "紧凑", "便携", "微型站"),
@@ -3411,7 +3039,7 @@ CONCEPTS = {
         ("潮流", "洋流", "海流", "潮汐", "海浪", "波浪"),
     ),
     "dispersion": (
-        ("dispersion", "drift", "trajectory", "plume", "plumes", "fate and transport", "spread"),
+        ("dispersion", "drift", "trajectory", "plume", "plumes", "fate and transport", "spreading"),
         ("扩散", "漂移", "扩散模拟", "扩散模型", "归宿", "烟羽", "输移"),
     ),
     "environment": (
@@ -3478,7 +3106,7 @@ CONCEPTS = {
             "lower emissions",
             "energy transition",
         ),
-        ("脱碳", "减碳", "低碳", "降碳", "碳中和", "碳达峰", "双碳", "净零", "减排", "零碳", "去碳", "能源转型"),
+        ("脱碳", "减碳", "低碳", "降碳", "碳中和", "碳达峰", "双碳", "净零", "减排", "去碳", "能源转型"),
     ),
     "zero-emission": (
         (
@@ -3522,10 +3150,7 @@ CONCEPTS = {
         ),
         ("碳交易", "碳市场", "碳排放权", "减排量", "自愿减排", "碳汇", "碳信用", "碳资产"),
     ),
-    "greenhouse-gas": (
-        ("greenhouse gas", "greenhouse gases", "ghg", "ghgs", "climate gases"),
-        ("温室气体",),
-    ),
+    "greenhouse-gas": (("greenhouse gas", "greenhouse gases", "ghg", "ghgs", "climate gases"), ("温室气体",)),
     # ------------------------------------------------------------------ health
     "hospital": (
         (
@@ -3559,10 +3184,7 @@ CONCEPTS = {
         ("imaging", "medical imaging", "x-ray", "mri", "cbct", "radiology", "ct scanners", "ultrasound imaging"),
         ("影像", "医学影像", "放射", "核磁", "影像设备", "超声诊断"),
     ),
-    "endoscopy": (
-        ("endoscope", "endoscopes", "endoscopy", "endoscopic", "single-use endoscopes"),
-        ("内窥镜", "内镜"),
-    ),
+    "endoscopy": (("endoscope", "endoscopes", "endoscopy", "endoscopic", "single-use endoscopes"), ("内窥镜", "内镜")),
     "intensive-care": (
         (
             "intensive care",
@@ -3719,7 +3341,7 @@ CONCEPTS = {
     ),
     "supplier": (
         ("supplier", "suppliers", "supplies", "vendor", "vendors", "provider", "providers", "delivers", "delivered"),
-        ("供应商", "供货", "提供商", "供应"),
+        ("供应商", "供货", "提供商", "供应", "提供"),
     ),
     "supply-chain": (
         ("supply chain", "supply chains", "value chain", "value chains", "localisation", "localization"),
@@ -3735,11 +3357,9 @@ CONCEPTS = {
             "equity",
             "financing",
             "finance",
-            "capital",
             "funding",
             "fund",
             "funds",
-            "owns",
         ),
         ("投资", "融资", "股权", "资金", "出资", "入股", "基金", "注资"),
     ),
@@ -3892,7 +3512,6 @@ CONCEPTS = {
             "public-private partnership",
             "concession",
             "concessions",
-            "boo",
             "build-own-operate",
         ),
         ("特许经营", "特许经营权", "政府和社会资本合作", "建设运营移交"),
@@ -3913,12 +3532,9 @@ CONCEPTS = {
             "matchmaking",
             "trade",
         ),
-        ("出口", "市场准入", "贸易", "代表团", "对接", "经贸", "出海"),
+        ("出口", "市场准入", "贸易", "代表团", "经贸", "出海", "对接会"),
     ),
-    "university": (
-        ("university", "universities", "academic", "students", "teaching"),
-        ("高校", "大学", "学院"),
-    ),
+    "university": (("university", "universities", "academic", "students", "teaching"), ("高校", "大学", "学院")),
     "public-sector": (
         (
             "municipality",
@@ -3990,6 +3606,8 @@ def _check():
     assert not duplicates, f"duplicate concept keys: {duplicates}"
     assert len(keys) == len(CONCEPTS)
 
+    # The engine gives each phrase or term to one concept, so no phrase or term may appear twice.
+    owner = {}
     for key, value in CONCEPTS.items():
         assert slug.match(key), f"key is not a slug: {key!r}"
         assert isinstance(value, tuple) and len(value) == 2, f"{key}: value must be (english, chinese)"
@@ -4005,5 +3623,6 @@ def _check():
             assert isinstance(term, str) and term == term.strip(), f"{key}: bad Chinese term {term!r}"
             assert len(term) >= 2, f"{key}: single-character Chinese term {term!r}"
             assert cjk.search(term), f"{key}: Chinese term without Chinese characters {term!r}"
-        assert len(set(english)) == len(english), f"{key}: repeated English phrase"
-        assert len(set(chinese)) == len(chinese), f"{key}: repeated Chinese term"
+        for item in (*english, *chinese):
+            assert item not in owner, f"{item!r} is in both {owner[item]!r} and {key!r}"
+            owner[item] = key

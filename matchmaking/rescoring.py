@@ -269,6 +269,29 @@ def rescore_chunk(*, demand_ids, run_id=None, chunk_index=0, features=None):
         return run.done_chunks == run.total_chunks
 
 
+def _prune():
+    """Keep each demand's top K and each organisation's best published demands, nothing more.
+
+    Chunks scored apart each keep an organisation's best among their own demands; this
+    trims the union to the global best.  Rows with feedback are never deleted.
+    """
+    table = Match._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {table} WHERE id IN ("  # noqa: S608 (no user input in the SQL text)
+            f"  SELECT id FROM ("
+            f"    SELECT id, published, supplier_feedback, buyer_feedback,"
+            f"      ROW_NUMBER() OVER (PARTITION BY demand_id ORDER BY score DESC, organisation_id) AS by_demand,"
+            f"      ROW_NUMBER() OVER (PARTITION BY organisation_id ORDER BY score DESC, demand_id) AS by_organisation"
+            f"    FROM {table}"
+            f"  ) AS ranked"
+            f"  WHERE by_demand > %s AND (by_organisation > %s OR published = %s)"
+            f"    AND supplier_feedback = '' AND buyer_feedback = ''"
+            f")",
+            [settings.MATCH_TOP_K, settings.MATCH_TOP_K_PER_ORGANISATION, False],
+        )
+
+
 def rescore_finish(*, run_id):
     """After every chunk: drop the pairs this run did not touch, renumber ranks, mark the run done."""
     run = RescoringRun.objects.get(pk=run_id)
@@ -277,6 +300,7 @@ def rescore_finish(*, run_id):
             Q(supplier_feedback=NOT_RELEVANT) | Q(buyer_feedback=NOT_RELEVANT)
         )
         stale.delete()
+        _prune()
         Match.objects.exclude(demand__status=Demand.Status.OPEN).update(published=False, rank=None)
         _renumber()
         RescoringRun.objects.filter(pk=run_id).update(
@@ -285,12 +309,11 @@ def rescore_finish(*, run_id):
     return RescoringRun.objects.get(pk=run_id)
 
 
-def rescore_all(*, chunk_size=500, started_by=None):
-    """The whole rescoring inline, in chunks (what the workers do, in one process)."""
-    run, chunks = rescore_start(chunk_size=chunk_size, started_by=started_by)
-    features = load_features()
+def rescore_all(*, started_by=None):
+    """The whole rescoring inline: one pass over every demand (the engine chunks it in memory)."""
+    run, chunks = rescore_start(chunk_size=max(1, len(open_demand_ids())), started_by=started_by)
     for chunk_index, chunk in enumerate(chunks):
-        rescore_chunk(demand_ids=chunk, run_id=run.pk, chunk_index=chunk_index, features=features)
+        rescore_chunk(demand_ids=chunk, run_id=run.pk, chunk_index=chunk_index)
     return rescore_finish(run_id=run.pk)
 
 
