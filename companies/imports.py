@@ -293,6 +293,7 @@ def _upsert(obj, attrs, m2m_fields, lookups):
             changed = True
     if changed:
         obj.save()
+    saved = changed
     for name, key in m2m_fields.items():
         if name not in attrs:
             continue
@@ -301,6 +302,8 @@ def _upsert(obj, attrs, m2m_fields, lookups):
         if wanted != current:
             getattr(obj, name).set([lookups[name][code] for code in wanted])
             changed = True
+    if changed and not saved:
+        obj.save(update_fields=["updated_at"])  # partners sync on updated_since; the engine too
     if created:
         return "created"
     return "updated" if changed else "unchanged"

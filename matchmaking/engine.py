@@ -38,6 +38,15 @@ WORD_SHARE = 0.5  # when both wrote in one language: text = (1-share)·concepts 
 DEFAULT_WEIGHTS = {"sector": 0.30, "text": 0.45, "region": 0.10, "partnership": 0.07, "copresence": 0.08}
 COMPONENTS = tuple(DEFAULT_WEIGHTS)
 CJK = re.compile(r"[\u3400-\u9fff]+")
+# ISO 3166-2:CN province-level codes (companies/migrations/0002_reference_data.py).
+CHINESE_REGIONS = {
+    f"CN-{code}"
+    for code in re.findall(
+        r"[A-Z]{2}",
+        "AH BJ CQ FJ GD GS GX GZ HA HB HE HI HK HL HN JL JS JX LN MO NM NX QH SC SD SH SN SX TJ TW XJ XZ YN ZJ",
+    )
+}
+KINDS = {"procurement", "pilot", "jv", "investment", "licensing", "rnd", "distributor"}
 ENGLISH_TOKENS = r"(?u)\b[a-zA-Z][a-zA-Z-]+\b"
 
 
@@ -113,6 +122,22 @@ def _chinese_only(text):
 
 
 @dataclass
+class Fitted:
+    """What building the features learnt (vocabularies, IDF), to turn more records into rows."""
+
+    concept_counter: CountVectorizer
+    concept_tfidf: TfidfTransformer | None
+    words_en: TfidfVectorizer
+    words_zh: TfidfVectorizer
+    parents: dict
+    leaves: list
+    groups: list
+    regions: list
+    kinds: list
+    gatherings: list
+
+
+@dataclass
 class Features:
     organisations: list
     demands: list
@@ -136,6 +161,12 @@ class Features:
     demand_side: np.ndarray
     org_ids: np.ndarray
     owner_ids: np.ndarray
+    fitted: Fitted = None
+
+
+TEXT_SPACE = ("concepts", "words_en", "words_zh", "has_en", "has_zh", "leaf", "parent")
+ORG_SPACE = ("region_org", "kind_org", "gather_org", "org_side", "org_ids")
+DEMAND_SPACE = ("region_demand", "kind_demand", "gather_demand", "demand_side", "owner_ids")
 
 
 def _binary(rows, vocabulary):
@@ -157,70 +188,149 @@ def _row_normalised_fraction(matrix):
     return sparse.diags(1.0 / counts).astype(np.float32) @ matrix
 
 
+def _transform(vectorizer, texts):
+    if not getattr(vectorizer, "vocabulary_", None):
+        return sparse.csr_matrix((len(texts), 0), dtype=np.float32)
+    return vectorizer.transform(texts).astype(np.float32).tocsr()
+
+
+def _record_rows(fitted, organisations, demands):
+    """Every feature row of these records, with what ``fitted`` learnt."""
+    records = list(organisations) + list(demands)
+    texts = [(r.text_en, r.text_zh) for r in records]
+    concepts = _transform(fitted.concept_counter, texts)
+    if fitted.concept_tfidf is not None:
+        concepts = normalize(fitted.concept_tfidf.transform(concepts)).astype(np.float32).tocsr()
+    english = [r.text_en or "" for r in records]
+    chinese = [_chinese_only(r.text_zh) for r in records]
+    sector_rows = [r.sectors for r in records]
+    parents = fitted.parents
+    return {
+        "concepts": concepts,
+        "words_en": _transform(fitted.words_en, english),
+        "words_zh": _transform(fitted.words_zh, chinese),
+        "has_en": np.array([bool(t.strip()) for t in english], dtype=bool),
+        "has_zh": np.array([bool(t) for t in chinese], dtype=bool),
+        "leaf": _binary([[s for s in row if parents.get(s, s) != s] for row in sector_rows], fitted.leaves),
+        "parent": _binary([[parents.get(s, s) for s in row] for row in sector_rows], fitted.groups),
+        "region_org": _binary([(*o.target_regions, o.home_region) for o in organisations], fitted.regions),
+        "kind_org": _binary([o.looking_for for o in organisations], fitted.kinds),
+        "gather_org": _binary([o.gatherings for o in organisations], fitted.gatherings),
+        "org_side": np.array([o.chinese_side for o in organisations], dtype=bool),
+        "org_ids": np.array([o.id for o in organisations], dtype=np.int64),
+        "region_demand": _binary([(d.region,) for d in demands], fitted.regions),
+        "kind_demand": _binary([(d.kind,) for d in demands], fitted.kinds),
+        "gather_demand": _binary([d.gatherings for d in demands], fitted.gatherings),
+        "demand_side": np.array([d.owner_chinese_side for d in demands], dtype=bool),
+        "owner_ids": np.array([d.owner_id for d in demands], dtype=np.int64),
+    }
+
+
 def build_features(organisations, demands, *, parents, concepts):
     """Feature matrices for all records.  ``parents`` maps each sector slug to its group slug."""
     organisations, demands = list(organisations), list(demands)
     records = organisations + demands
     texts = [(r.text_en, r.text_zh) for r in records]
-
     concept_counter = CountVectorizer(analyzer=ConceptExtractor(concepts), lowercase=False)
-    concept_counts = _fit_or_empty(concept_counter, texts)
-    if concept_counts.shape[1]:
-        concept_counts = normalize(TfidfTransformer(sublinear_tf=True).fit_transform(concept_counts))
-    concept_matrix = concept_counts.astype(np.float32)
-
-    english = [r.text_en or "" for r in records]
-    has_en = np.array([bool(t.strip()) for t in english])
+    counts = _fit_or_empty(concept_counter, texts)
+    concept_tfidf = TfidfTransformer(sublinear_tf=True).fit(counts) if counts.shape[1] else None
     word_vectorizer = TfidfVectorizer(
-        stop_words="english",
-        sublinear_tf=True,
-        ngram_range=(1, 2),
-        min_df=1,
-        token_pattern=ENGLISH_TOKENS,
+        stop_words="english", sublinear_tf=True, ngram_range=(1, 2), min_df=1, token_pattern=ENGLISH_TOKENS
     )
-    words_en = _fit_or_empty(word_vectorizer, english)
-
-    chinese = [_chinese_only(r.text_zh) for r in records]
-    has_zh = np.array([bool(t) for t in chinese])
-    words_zh = _fit_or_empty(TfidfVectorizer(analyzer="char", ngram_range=(2, 2), sublinear_tf=True), chinese)
-
-    leaves = sorted(parents)
-    groups = sorted(set(parents.values()))
-    sector_rows = [r.sectors for r in records]
-    leaf = _binary([[s for s in row if parents.get(s, s) != s] for row in sector_rows], leaves)
-    parent = _binary([[parents.get(s, s) for s in row] for row in sector_rows], groups)
-
-    regions = sorted(
-        {c for o in organisations for c in (*o.target_regions, o.home_region) if c}
-        | {d.region for d in demands if d.region}
+    _fit_or_empty(word_vectorizer, [r.text_en or "" for r in records])
+    zh_vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(2, 2), sublinear_tf=True)
+    _fit_or_empty(zh_vectorizer, [_chinese_only(r.text_zh) for r in records])
+    fitted = Fitted(
+        concept_counter=concept_counter,
+        concept_tfidf=concept_tfidf,
+        words_en=word_vectorizer,
+        words_zh=zh_vectorizer,
+        parents=dict(parents),
+        leaves=sorted(parents),
+        groups=sorted(set(parents.values())),
+        # Every Chinese region code is known up front, so that a record saved later with a
+        # region nobody had before still finds its column.
+        regions=sorted(
+            {c for o in organisations for c in (*o.target_regions, o.home_region) if c}
+            | {d.region for d in demands if d.region}
+            | CHINESE_REGIONS
+        ),
+        kinds=sorted({k for o in organisations for k in o.looking_for} | {d.kind for d in demands if d.kind} | KINDS),
+        gatherings=sorted({g for r in records for g in r.gatherings}),
     )
-    kinds = sorted({k for o in organisations for k in o.looking_for} | {d.kind for d in demands if d.kind})
-    gatherings = sorted({g for r in records for g in r.gatherings})
-
+    rows = _record_rows(fitted, organisations, demands)
     return Features(
         organisations=organisations,
         demands=demands,
         org_index={o.id: i for i, o in enumerate(organisations)},
-        concepts=concept_matrix.tocsr(),
         concept_names=_names(concept_counter),
-        words_en=words_en,
         word_names=_names(word_vectorizer),
-        words_zh=words_zh,
-        has_en=has_en,
-        has_zh=has_zh,
-        leaf=leaf,
-        parent=parent,
-        region_org=_binary([(*o.target_regions, o.home_region) for o in organisations], regions),
-        region_demand=_binary([(d.region,) for d in demands], regions),
-        kind_org=_binary([o.looking_for for o in organisations], kinds),
-        kind_demand=_binary([(d.kind,) for d in demands], kinds),
-        gather_org=_binary([o.gatherings for o in organisations], gatherings),
-        gather_demand=_binary([d.gatherings for d in demands], gatherings),
-        org_side=np.array([o.chinese_side for o in organisations], dtype=bool),
-        demand_side=np.array([d.owner_chinese_side for d in demands], dtype=bool),
-        org_ids=np.array([o.id for o in organisations], dtype=np.int64),
-        owner_ids=np.array([d.owner_id for d in demands], dtype=np.int64),
+        fitted=fitted,
+        **rows,
     )
+
+
+def with_records(features, *, organisations=(), demands=()):
+    """``features`` with these records replaced (same id) or added, transformed with what was learnt.
+
+    Vocabularies and IDF stay as they were fitted: a word nobody used before is not a feature
+    until the next full build.  This is what makes an incremental rescoring cheap.
+    """
+    organisations, demands = list(organisations), list(demands)
+    if not organisations and not demands:
+        return features
+    new = _record_rows(features.fitted, organisations, demands)
+    old_orgs, old_dems = features.organisations, features.demands
+    demand_index = {d.id: i for i, d in enumerate(old_dems)}
+    orgs, org_order, org_extra = list(old_orgs), list(range(len(old_orgs))), []
+    for j, record in enumerate(organisations):
+        if record.id in features.org_index:
+            i = features.org_index[record.id]
+            orgs[i], org_order[i] = record, len(old_orgs) + j
+        else:
+            orgs.append(record)
+            org_extra.append(len(old_orgs) + j)
+    org_order += org_extra
+    dems, dem_order, dem_extra = list(old_dems), list(range(len(old_dems))), []
+    for j, record in enumerate(demands):
+        if record.id in demand_index:
+            i = demand_index[record.id]
+            dems[i], dem_order[i] = record, len(old_dems) + j
+        else:
+            dems.append(record)
+            dem_extra.append(len(old_dems) + j)
+    dem_order += dem_extra
+
+    n_old_orgs, n_old_text, n_new_orgs = len(old_orgs), len(old_orgs) + len(old_dems), len(organisations)
+
+    def text_position(i, is_demand):
+        if not is_demand:
+            return i if i < n_old_orgs else n_old_text + (i - n_old_orgs)
+        return n_old_orgs + i if i < len(old_dems) else n_old_text + n_new_orgs + (i - len(old_dems))
+
+    text_order = [text_position(i, False) for i in org_order] + [text_position(i, True) for i in dem_order]
+    merged = {}
+    for name in TEXT_SPACE:
+        merged[name] = _stack(getattr(features, name), new[name])[text_order]
+    for name in ORG_SPACE:
+        merged[name] = _stack(getattr(features, name), new[name])[org_order]
+    for name in DEMAND_SPACE:
+        merged[name] = _stack(getattr(features, name), new[name])[dem_order]
+    return Features(
+        organisations=orgs,
+        demands=dems,
+        org_index={o.id: i for i, o in enumerate(orgs)},
+        concept_names=features.concept_names,
+        word_names=features.word_names,
+        fitted=features.fitted,
+        **merged,
+    )
+
+
+def _stack(old, new):
+    if sparse.issparse(old):
+        return sparse.vstack([old, new]).tocsr()
+    return np.concatenate([old, new])
 
 
 def _fit_or_empty(vectorizer, texts):

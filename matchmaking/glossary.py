@@ -1,23 +1,33 @@
 """Bilingual green-tech glossary: English phrases and Chinese terms mapped to shared concepts.
 
-The matching engine uses this table to let a demand written only in Chinese find
-organisations whose profiles are only in English (and the other way round): both
-texts are reduced to sets of concept keys, and the sets are compared.
+The matching engine (matchmaking/engine.py) reduces every text to concept keys with this
+table, which is what lets a demand written only in Chinese find organisations whose
+profiles are only in English, and the other way round.
 
-Each concept is ``key: (english_phrases, chinese_terms)``.
+Each concept is ``key: (english_phrases, chinese_terms)``; keys are short English slugs.
+English phrases are lower case and match whole words in lower-cased English text, so
+inflections and spellings are listed separately ("pump", "pumps"; "fuel cell",
+"fuel-cell"). Chinese terms match as substrings of Chinese text and have at least two
+characters.
 
-* Keys are short English slugs (lower case, digits and hyphens).
-* English phrases are lower case. They are meant to be matched as whole words or
-  phrases in lower-cased English text, so inflections are listed separately
-  ("pump", "pumps"). Hyphenated and spaced spellings are listed separately too
-  ("fuel cell", "fuel-cell"). Latin acronyms that Chinese texts also use (PM2.5,
-  NB-IoT, LNG, BIM) are listed here as English phrases; to find them inside Chinese
-  text, match them with ASCII boundaries rather than ``\\b``, which treats Chinese
-  characters as word characters.
-* Chinese terms are matched as substrings, so every term has at least two
-  characters and is chosen not to be a part of unrelated common words (for example
-  温室 alone is avoided because of 温室气体, 风机 because it also means "fan",
-  再生 because of 可再生能源, 电站 because of 充电站 and 变电站).
+How the engine reads the table shapes how it is written:
+
+* Each phrase or term belongs to one concept only (``_check`` enforces it).
+* Matching is leftmost-longest and does not overlap: 供热管网 yields district-heating,
+  not heating + pipe-network. So a compound is listed only when it names a concept of
+  its own in both languages (热泵 / heat pump, 数据中心 / data centre). Compounds that
+  are just a modifier plus a general word are left out so that their parts match:
+  海上风电 = offshore + wind-power, "green hydrogen" = hydrogen, 电池回收 = battery +
+  recycling. Otherwise a general demand (风电, 氢能) would miss a specific profile
+  ("offshore wind farms", "green hydrogen").
+* Near-synonyms share one concept (energy efficiency and energy saving; heat networks
+  and district heating; recovery and recycling) rather than split the match.
+* Two-character terms that often straddle a word boundary in running text are avoided
+  (行人 in 进行人员, 户用 in 用户用电, 水系 in 热水系统, bare 温室 because of 温室气体,
+  风机 which also means "fan", 再生 because of 可再生能源). 提供 is listed (as supplier) so
+  that 提供热… and 提供水… are not read as 供热 and 供水.
+* English phrases are only looked for in English text: a Latin acronym inside Chinese
+  text (PM2.5, NB-IoT) is not found.
 
 The table is general domain vocabulary. It must not name organisations or refer to
 individual demands: the engine is evaluated on demands it has never seen.
@@ -29,7 +39,7 @@ CONCEPTS = {
         ("wind", "wind power", "wind energy", "wind farm", "wind farms", "wind park", "wind parks"),
         ("风电", "风力发电", "风能", "风电场"),
     ),
-    "onshore-wind": (("onshore",), ("陆上",)),
+    "onshore": (("onshore",), ("陆上",)),
     "floating": (
         ("floating", "floating platforms", "floating structures"),
         ("浮式", "漂浮式", "漂浮", "浮体", "渔光互补"),
@@ -79,12 +89,12 @@ CONCEPTS = {
     ),
     "hydropower": (
         ("hydropower", "hydro", "hydroelectric", "hydro power", "hydropower plants"),
-        ("水电站", "水力发电", "水电开发", "小水电", "水电厂", "水电装机"),
+        ("水力发电", "水电站", "水电开发", "小水电", "水电厂", "水电装机"),
     ),
     "pumped-hydro": (("pumped hydro", "pumped storage", "pumped-storage"), ("抽水蓄能", "抽蓄")),
     "marine-energy": (
         ("wave energy", "tidal energy", "wave power", "tidal power", "ocean energy"),
-        ("潮汐能", "波浪能", "海洋能", "潮流能"),
+        ("海洋能", "潮汐能", "波浪能", "潮流能"),
     ),
     # ------------------------------------------------------------------ energy: solar
     "solar": (
@@ -125,7 +135,7 @@ CONCEPTS = {
             "prosumers",
             "self-consumption",
         ),
-        ("分布式", "分布式能源", "就地消纳", "自发自用", "隔墙售电"),
+        ("分布式能源", "分布式", "就地消纳", "自发自用", "隔墙售电"),
     ),
     "renewable-energy": (
         (
@@ -159,7 +169,7 @@ CONCEPTS = {
     ),
     "electricity": (
         ("electricity", "electric power", "power supply", "electrical energy"),
-        ("电力", "用电", "供电", "电能"),
+        ("电力", "供电", "电能", "用电量", "用电负荷"),
     ),
     "electricity-market": (
         (
@@ -232,7 +242,7 @@ CONCEPTS = {
             "medium voltage",
             "medium-voltage",
         ),
-        ("配电", "配电网", "配网", "低压", "中压"),
+        ("配电网", "配电", "配网", "低压", "中压"),
     ),
     "smart-grid": (
         ("smart grid", "smart grids", "digital grid", "grid automation", "distribution automation"),
@@ -278,7 +288,7 @@ CONCEPTS = {
     ),
     "hvdc": (
         ("hvdc", "high-voltage direct current", "dc transmission", "interconnector", "interconnectors", "uhv"),
-        ("柔性直流", "特高压", "直流输电", "柔直", "换流站", "换流阀"),
+        ("直流输电", "柔性直流", "特高压", "柔直", "换流站", "换流阀"),
     ),
     "cables": (
         (
@@ -358,7 +368,7 @@ CONCEPTS = {
         ("电解槽", "电解水", "电解制氢", "电解池", "电解技术", "电解"),
     ),
     "pem": (("pem", "proton exchange membrane"), ("质子交换膜",)),
-    "alkaline-electrolysis": (("alkaline",), ("碱性",)),
+    "alkaline": (("alkaline",), ("碱性",)),
     "solid-oxide": (("solid oxide", "soec", "sofc"), ("固体氧化物",)),
     "fuel-cell": (("fuel cell", "fuel cells", "fuel-cell", "fuel-cells", "fcev", "fcevs"), ("燃料电池",)),
     "hydrogen-refuelling": (
@@ -400,7 +410,7 @@ CONCEPTS = {
     "lithium-ion": (("lithium-ion", "lithium ion", "li-ion"), ("锂离子", "锂电")),
     "lithium": (
         ("lithium", "lithium carbonate", "lithium hydroxide"),
-        ("碳酸锂", "氢氧化锂", "锂资源", "锂矿", "提锂", "锂盐", "金属锂", "锂回收", "锂辉石"),
+        ("锂资源", "碳酸锂", "氢氧化锂", "锂矿", "提锂", "锂盐", "金属锂", "锂回收", "锂辉石"),
     ),
     "battery-metals": (
         ("nickel", "cobalt", "manganese", "battery metals", "battery-grade", "nmc", "ncm"),
@@ -461,7 +471,7 @@ CONCEPTS = {
     ),
     "silicon": (
         ("silicon", "silicones", "silicone", "polysilicon", "silicon carbide"),
-        ("工业硅", "有机硅", "多晶硅", "硅材料", "硅基", "碳化硅"),
+        ("硅材料", "工业硅", "有机硅", "多晶硅", "硅基", "碳化硅"),
     ),
     "electrolyte": (
         ("electrolyte", "electrolytes", "battery separator", "battery separators"),
@@ -545,7 +555,7 @@ CONCEPTS = {
             "plant controller",
             "power plant controller",
         ),
-        ("能量管理", "能源管理", "能源管理系统", "能管系统", "能耗监测", "能源管控"),
+        ("能源管理", "能量管理", "能源管理系统", "能管系统", "能耗监测", "能源管控"),
     ),
     "lifetime": (
         (
@@ -663,14 +673,14 @@ CONCEPTS = {
         ),
         ("供水温度", "回水温度", "供回水温度", "低温供热", "温度优化", "供热温度"),
     ),
-    "fourth-generation-dh": (
+    "low-temperature-district-heating": (
         (
             "4th generation district heating",
             "fourth generation district heating",
             "4gdh",
             "low-temperature district heating",
         ),
-        ("第四代区域供热", "低温区域供热", "第四代供热"),
+        ("低温区域供热", "第四代区域供热", "第四代供热"),
     ),
     "heat-on-demand": (
         (
@@ -685,7 +695,7 @@ CONCEPTS = {
     ),
     "hydronic-balancing": (
         ("hydraulic balancing", "hydronic balancing", "balancing valves", "balancing valve", "hydronic"),
-        ("平衡阀", "水力失调", "热力平衡", "水力平衡"),
+        ("水力平衡", "平衡阀", "水力失调", "热力平衡"),
     ),
     "valve": (
         ("valve", "valves", "control valves", "hydrants", "hydrant", "fittings"),
@@ -744,7 +754,7 @@ CONCEPTS = {
             "supermarkets",
             "supermarket",
         ),
-        ("制冷剂", "冷链", "冷库", "冷藏", "商超", "超市"),
+        ("冷链", "制冷剂", "冷库", "冷藏", "商超", "超市"),
     ),
     "free-cooling": (
         (
@@ -856,11 +866,11 @@ CONCEPTS = {
     ),
     "coal": (
         ("coal", "coal-fired", "coking coal", "coal power", "coal mines", "coal mine"),
-        ("燃煤", "煤炭", "煤电", "煤矿", "散煤", "煤改", "焦煤"),
+        ("煤炭", "燃煤", "煤电", "煤矿", "散煤", "煤改", "焦煤"),
     ),
     "coal-replacement": (
         ("replacing coal", "replace coal", "coal phase-out", "phase out coal", "coal replacement"),
-        ("煤改电", "煤改气", "清洁取暖", "替代燃煤", "散煤治理", "清洁供暖"),
+        ("清洁取暖", "煤改电", "煤改气", "替代燃煤", "散煤治理", "清洁供暖"),
     ),
     "biomass": (
         ("biomass", "wood chips", "straw", "bioenergy", "forest residues", "agricultural residues"),
@@ -1017,11 +1027,11 @@ CONCEPTS = {
             "water company",
             "water companies",
         ),
-        ("供水", "自来水", "饮用水", "城市供水", "供水管网", "给水", "自来水厂", "净水厂", "给水厂", "二次供水"),
+        ("供水", "自来水", "饮用水", "城市供水", "给水", "自来水厂", "净水厂", "给水厂", "二次供水"),
     ),
     "utility": (
         ("utility", "utilities", "utility company", "municipal utilities", "public utility", "water utility"),
-        ("水务", "水务公司", "水务集团", "公用事业", "供水企业", "自来水公司", "水司", "公用事业单位"),
+        ("公用事业", "水务", "水务公司", "水务集团", "供水企业", "自来水公司", "水司", "公用事业单位"),
     ),
     "water-saving": (
         (
@@ -1123,13 +1133,13 @@ CONCEPTS = {
             "submetering",
         ),
         (
+            "智能计量",
             "智能水表",
             "智能电表",
             "智能表计",
             "远程抄表",
             "抄表",
             "远传水表",
-            "智能计量",
             "智能燃气表",
             "远传",
             "水表",
@@ -1152,7 +1162,7 @@ CONCEPTS = {
         ("收费", "计费", "按热收费", "计量收费", "电价", "水价", "热价"),
     ),
     # ------------------------------------------------------------------ water: treatment
-    "water-quality": (("water quality", "water-quality", "quality of water"), ("水质", "水质监测", "水质达标")),
+    "water-quality": (("water quality", "water-quality", "quality of water"), ("水质", "水质达标")),
     "water-purification": (
         (
             "water purification",
@@ -1164,7 +1174,7 @@ CONCEPTS = {
             "water treatment",
             "drinking water treatment",
         ),
-        ("净水", "水处理", "水净化", "净化水", "饮用水处理", "净化处理"),
+        ("水处理", "净水", "水净化", "净化水", "饮用水处理", "净化处理"),
     ),
     "treatment-plant": (
         (
@@ -1177,7 +1187,7 @@ CONCEPTS = {
             "treatment facilities",
             "wastewater works",
         ),
-        ("处理厂", "处理中心", "处理设施", "处理站", "污水厂", "再生水厂"),
+        ("处理厂", "处理中心", "处理设施", "处理站"),
     ),
     "wastewater": (
         (
@@ -1218,7 +1228,7 @@ CONCEPTS = {
         ("ultrapure water", "ultra-pure water", "pure water", "deionised water", "deionized water"),
         ("超纯水", "纯水", "去离子水", "高纯水"),
     ),
-    "brine-zld": (
+    "brine": (
         (
             "brine",
             "zero liquid discharge",
@@ -1231,7 +1241,7 @@ CONCEPTS = {
             "concentrate reduction",
             "brine concentrate",
         ),
-        ("浓水", "浓盐水", "高盐废水", "零液体排放", "蒸发结晶", "分盐", "浓缩液"),
+        ("浓盐水", "浓水", "高盐废水", "零液体排放", "蒸发结晶", "分盐", "浓缩液"),
     ),
     "membrane": (
         (
@@ -1246,8 +1256,8 @@ CONCEPTS = {
             "membrane stages",
         ),
         (
-            "膜处理",
             "膜技术",
+            "膜处理",
             "膜分离",
             "膜组件",
             "膜系统",
@@ -1286,7 +1296,7 @@ CONCEPTS = {
             "flocculation",
             "chemistry for water",
         ),
-        ("混凝剂", "絮凝剂", "水处理药剂", "药剂", "混凝", "絮凝", "聚合氯化铝", "聚丙烯酰胺"),
+        ("水处理药剂", "混凝剂", "絮凝剂", "药剂", "混凝", "絮凝", "聚合氯化铝", "聚丙烯酰胺"),
     ),
     "filtration": (
         ("filter", "filters", "filtration", "sand filters", "filtering", "filtered"),
@@ -1373,7 +1383,7 @@ CONCEPTS = {
             "scrubbers",
             "exhaust gas cleaning",
         ),
-        ("烟气", "烟气治理", "烟气净化", "脱硫脱硝", "洗涤塔", "烟气处理"),
+        ("烟气治理", "烟气", "烟气净化", "脱硫脱硝", "洗涤塔", "烟气处理"),
     ),
     "exhaust-gas": (
         ("exhaust", "exhaust gas", "exhaust gases", "off-gas", "off-gases", "tail gas", "exhaust plumes"),
@@ -1448,7 +1458,7 @@ CONCEPTS = {
         ("应急", "应急响应", "应急处置", "应急预案", "防灾", "减灾"),
     ),
     "real-time": (("real-time", "real time", "online", "live data"), ("实时", "在线")),
-    "rivers-lakes": (
+    "rivers-and-lakes": (
         (
             "river",
             "rivers",
@@ -1461,7 +1471,7 @@ CONCEPTS = {
             "catchments",
             "water bodies",
         ),
-        ("河流", "河道", "湖泊", "流域", "水体", "河湖", "湖库", "水系", "江河", "支流"),
+        ("河湖", "河流", "河道", "湖泊", "流域", "水体", "湖库", "江河", "支流"),
     ),
     "water-environment": (
         ("water environment", "water environments", "aquatic environment", "water ecology", "aquatic"),
@@ -1469,7 +1479,7 @@ CONCEPTS = {
     ),
     "restoration": (
         ("restoration", "remediation", "rehabilitation", "ecological restoration"),
-        ("修复", "生态修复", "生态治理", "整治"),
+        ("生态修复", "修复", "生态治理", "整治"),
     ),
     "pollution-control": (
         ("pollution control", "pollution prevention", "abatement", "clean-up", "cleanup"),
@@ -1485,7 +1495,7 @@ CONCEPTS = {
     ),
     "marine-environment": (
         ("marine environment", "ocean", "oceans", "sea", "seas", "marine ecosystem", "marine"),
-        ("海洋", "海域", "海洋环境", "海洋生态", "近海", "海湾"),
+        ("海洋环境", "海洋", "海域", "海洋生态", "近海", "海湾"),
     ),
     "groundwater": (("groundwater", "aquifer", "aquifers"), ("地下水", "含水层")),
     "hydrology": (
@@ -1527,7 +1537,7 @@ CONCEPTS = {
             "collection points",
             "bin lorries",
         ),
-        ("收集", "收运", "清运", "转运站", "环卫", "垃圾桶"),
+        ("收运", "收集", "清运", "转运站", "环卫", "垃圾桶"),
     ),
     "waste-sorting": (
         (
@@ -1545,7 +1555,7 @@ CONCEPTS = {
     ),
     "vacuum-waste-collection": (
         ("vacuum waste collection", "vacuum collection", "pneumatic waste collection", "automated waste collection"),
-        ("气力输送", "真空垃圾收集", "垃圾气力", "管道收集", "地下垃圾"),
+        ("真空垃圾收集", "气力输送", "垃圾气力", "管道收集", "地下垃圾"),
     ),
     "waste-to-energy": (
         (
@@ -1562,7 +1572,7 @@ CONCEPTS = {
         ),
         ("垃圾焚烧", "焚烧发电", "焚烧", "垃圾发电", "焚烧厂", "焚烧炉"),
     ),
-    "ash": (("bottom ash", "fly ash", "ash", "slag"), ("飞灰", "炉渣", "灰渣", "底渣", "钢渣")),
+    "ash": (("bottom ash", "fly ash", "ash", "slag"), ("灰渣", "飞灰", "炉渣", "底渣", "钢渣")),
     "landfill": (
         ("landfill", "landfills", "landfilling", "dump", "dumpsite", "dumpsites", "landfill sites"),
         ("填埋", "填埋场", "垃圾场", "堆填", "封场"),
@@ -1574,7 +1584,7 @@ CONCEPTS = {
     "methane": (("methane", "ch4"), ("甲烷",)),
     "fugitive-emissions": (
         ("fugitive emissions", "venting", "flaring", "flare", "flares"),
-        ("逸散", "无组织排放", "火炬", "放空", "泄漏排放"),
+        ("无组织排放", "逸散", "火炬", "放空", "泄漏排放"),
     ),
     "organic-waste": (
         (
@@ -1655,7 +1665,7 @@ CONCEPTS = {
         ("plastic", "plastics", "pet", "polyethylene", "polypropylene", "hdpe", "pe-coated"),
         ("塑料", "塑胶", "聚乙烯", "聚丙烯", "聚酯", "废塑料", "塑料制品"),
     ),
-    "plastic-recycling": (
+    "chemical-recycling": (
         ("chemical recycling", "pyrolysis", "depolymerisation", "depolymerization"),
         ("化学回收", "热解", "解聚"),
     ),
@@ -1681,18 +1691,18 @@ CONCEPTS = {
             "container return",
             "refund",
         ),
-        ("押金", "押金回收", "押金返还", "自动回收机", "瓶罐回收", "逆向售货", "押金制"),
+        ("押金回收", "押金", "押金返还", "自动回收机", "瓶罐回收", "逆向售货", "押金制"),
     ),
     "beverage-containers": (
         ("bottles", "bottle", "cans", "drink cans", "beverage containers", "beverage cartons", "beverage cans"),
-        ("饮料瓶", "瓶罐", "易拉罐", "饮料容器", "塑料瓶", "饮料罐"),
+        ("饮料容器", "饮料瓶", "瓶罐", "易拉罐", "塑料瓶", "饮料罐"),
     ),
     "beverage": (("beverage", "beverages", "drinks", "drink"), ("饮料", "酒水", "饮品")),
     "textiles": (
         ("textile", "textiles", "clothing", "garments", "apparel"),
         ("纺织", "纺织品", "服装", "旧衣", "废旧纺织", "衣物"),
     ),
-    "e-waste": (
+    "electronic-waste": (
         ("e-waste", "electronic waste", "weee", "waste electronics", "electronics"),
         ("电子废弃物", "废旧电器", "电子垃圾", "废弃电器", "废旧家电"),
     ),
@@ -1716,11 +1726,11 @@ CONCEPTS = {
         ("aggregates", "gravel", "sand", "crushed stone", "recycled aggregates"),
         ("骨料", "砂石", "再生骨料", "碎石", "机制砂"),
     ),
-    "crushing-screening": (
+    "crushing-and-screening": (
         ("crushing", "crusher", "crushers", "screening", "screens", "comminution", "grinding", "milling"),
         ("破碎", "筛分", "破碎机", "粉碎", "研磨", "磨粉"),
     ),
-    "demolition-dismantling": (
+    "end-of-life": (
         (
             "demolition",
             "dismantling",
@@ -1731,7 +1741,7 @@ CONCEPTS = {
             "retired",
             "end-of-life",
         ),
-        ("拆除", "拆迁", "拆解", "退役", "报废", "废旧"),
+        ("退役", "拆除", "拆迁", "拆解", "报废", "废旧"),
     ),
     "hazardous-waste": (
         ("hazardous waste", "hazardous", "toxic", "hazardous substances"),
@@ -1756,7 +1766,7 @@ CONCEPTS = {
         ("forest", "forests", "forestry", "forest machines", "logging", "cut-to-length", "forest industry"),
         ("林业", "森林", "伐木", "营林", "林木", "林业机械"),
     ),
-    "pulp-paper": (
+    "pulp-and-paper": (
         (
             "pulp",
             "paper",
@@ -1825,7 +1835,7 @@ CONCEPTS = {
             "biosolutions",
             "probiotics",
         ),
-        ("酶制剂", "微生物", "菌剂", "生物技术", "发酵", "生物制剂", "益生菌", "生物法", "菌种"),
+        ("生物技术", "酶制剂", "微生物", "菌剂", "发酵", "生物制剂", "益生菌", "生物法", "菌种"),
     ),
     # ------------------------------------------------------------------ mobility
     "electric-vehicle": (
@@ -1857,7 +1867,7 @@ CONCEPTS = {
             "wallbox",
             "ev charging",
         ),
-        ("充电", "充电桩", "充电站", "充电设施", "充电基础设施", "充电枪"),
+        ("充电设施", "充电", "充电桩", "充电站", "充电基础设施", "充电枪"),
     ),
     "battery-swapping": (
         ("battery swapping", "battery swap", "swapping stations", "battery exchange", "battery-swapping"),
@@ -1903,7 +1913,7 @@ CONCEPTS = {
             "heavy-duty transport",
             "shippers",
         ),
-        ("重型运输", "货运", "物流", "道路货运", "重载", "运输车队"),
+        ("货运", "重型运输", "物流", "道路货运", "重载", "运输车队"),
     ),
     "bus": (("bus", "buses", "coaches", "city buses"), ("公交", "客车", "大巴", "巴士", "电动公交", "公交车")),
     "public-transport": (
@@ -1955,7 +1965,7 @@ CONCEPTS = {
     ),
     "bunkering": (
         ("bunkering", "fuel supply", "fuel systems", "fuel supply systems", "fuel supply system", "bunker"),
-        ("加注", "燃料加注", "船舶加注", "燃料供给", "燃料供应", "燃料系统", "燃料供气"),
+        ("燃料加注", "加注", "船舶加注", "燃料供给", "燃料供应", "燃料系统", "燃料供气"),
     ),
     "diesel": (("diesel", "diesel-powered"), ("柴油", "燃油")),
     "smart-transport": (
@@ -2004,7 +2014,7 @@ CONCEPTS = {
     ),
     "walking": (
         ("walking", "pedestrian", "pedestrians", "walkable", "walkability", "footpaths", "sidewalks"),
-        ("步行", "行人", "人行道"),
+        ("步行", "人行道", "行人过街", "行人安全"),
     ),
     "green-mobility": (
         (
@@ -2032,7 +2042,7 @@ CONCEPTS = {
         ),
         ("道路", "公路", "高速公路", "街道", "路网", "路基", "路口", "交叉口"),
     ),
-    "bridges-tunnels": (
+    "bridges-and-tunnels": (
         ("bridge", "bridges", "tunnel", "tunnels", "viaduct", "viaducts"),
         ("桥梁", "隧道", "大桥", "高架"),
     ),
@@ -2066,7 +2076,7 @@ CONCEPTS = {
             "micromobility",
             "e-scooters",
         ),
-        ("共享单车", "共享出行", "共享汽车", "网约车", "共享电单车", "电动滑板车", "分时租赁"),
+        ("共享出行", "共享单车", "共享汽车", "网约车", "共享电单车", "电动滑板车", "分时租赁"),
     ),
     "parking": (
         ("parking", "car park", "car parks", "parking management", "parking spaces"),
@@ -2169,7 +2179,7 @@ CONCEPTS = {
     ),
     "shipbuilding": (
         ("shipyard", "shipyards", "shipbuilding", "yard", "newbuilding", "newbuildings", "built in series"),
-        ("船厂", "造船", "船坞", "船舶制造", "修造船"),
+        ("造船", "船厂", "船坞", "船舶制造", "修造船"),
     ),
     "ship-electrification": (
         (
@@ -2182,11 +2192,11 @@ CONCEPTS = {
             "electric boats",
         ),
         (
+            "船舶电动化",
             "电动船",
             "电动船舶",
             "纯电动船",
             "电力推进",
-            "船舶电动化",
             "船舶电气化",
             "电池动力船",
             "船用电池",
@@ -2195,14 +2205,14 @@ CONCEPTS = {
     ),
     "propulsion": (
         ("propulsion", "propeller", "propellers", "thrusters", "thruster", "azimuth", "podded"),
-        ("推进", "推进器", "螺旋桨", "推进系统"),
+        ("推进系统", "推进器", "螺旋桨", "推进装置", "船舶推进"),
     ),
     "hybrid": (("hybrid", "hybrids", "hybrid systems", "plug-in hybrid"), ("混合动力", "油电混合", "混动")),
     "ferry": (
         ("ferry", "ferries", "car ferries", "passenger ferries", "fast ferries", "ro-pax", "ropax", "ferry operators"),
         ("渡轮", "轮渡", "客滚船", "渡船", "客渡", "客船"),
     ),
-    "tug-harbour-craft": (
+    "tugs-and-harbour-craft": (
         (
             "tug",
             "tugs",
@@ -2244,11 +2254,11 @@ CONCEPTS = {
             "psv",
         ),
         (
+            "海上",
             "深远海",
             "深海",
             "远海",
             "离岸",
-            "海上",
             "外海",
             "开阔海域",
             "海工",
@@ -2266,7 +2276,7 @@ CONCEPTS = {
             "海上作业船",
         ),
     ),
-    "oil-gas": (
+    "oil-and-gas": (
         ("oil and gas", "petroleum", "oil & gas", "crude oil", "oil field", "oil fields"),
         ("油气", "石油", "原油", "油田", "气田"),
     ),
@@ -2293,7 +2303,7 @@ CONCEPTS = {
     ),
     "navigation": (
         ("dynamic positioning", "positioning", "navigation", "ais", "vessel tracking", "vessel traffic"),
-        ("动力定位", "定位", "导航", "航行", "船舶交通", "船舶自动识别"),
+        ("导航", "动力定位", "航行", "船舶交通", "船舶自动识别", "卫星定位"),
     ),
     "oil-spill": (
         (
@@ -2340,7 +2350,7 @@ CONCEPTS = {
             "fish farming vessel",
             "fish farming vessels",
         ),
-        ("海洋牧场", "养殖工船", "离岸养殖"),
+        ("离岸养殖", "海洋牧场", "养殖工船"),
     ),
     "fish-cage": (
         ("cage", "cages", "sea cages", "net pens", "net pen", "pens", "nets"),
@@ -2361,9 +2371,9 @@ CONCEPTS = {
             "fishmeal",
             "feed conversion",
         ),
-        ("投喂", "饲料", "投饵", "饵料", "鱼粉", "配合饲料", "饲喂", "投喂系统", "饲料厂"),
+        ("饲料", "投喂", "投饵", "饵料", "鱼粉", "配合饲料", "饲喂", "投喂系统", "饲料厂"),
     ),
-    "ras": (
+    "recirculating-aquaculture": (
         (
             "recirculating aquaculture",
             "recirculating aquaculture systems",
@@ -2373,7 +2383,7 @@ CONCEPTS = {
             "land-based aquaculture",
             "land-based farming",
         ),
-        ("循环水养殖", "工厂化养殖", "陆基养殖", "陆基", "循环水"),
+        ("循环水养殖", "工厂化养殖", "陆基养殖", "陆基"),
     ),
     "fisheries": (
         ("fisheries", "fishery", "fishing", "fishing vessels", "fishing fleet", "seafood", "fishing bans"),
@@ -2383,7 +2393,7 @@ CONCEPTS = {
         ("fish", "salmon", "trout", "finfish", "atlantic salmon", "marine fish"),
         ("鱼类", "养鱼", "鱼苗", "三文鱼", "鲑鱼", "鳟鱼", "大黄鱼", "石斑鱼", "鲈鱼", "杂鱼", "海水鱼"),
     ),
-    "shellfish-seaweed": (
+    "shellfish-and-seaweed": (
         ("shellfish", "mussels", "oysters", "shrimp", "seaweed", "algae", "kelp", "scallops"),
         ("贝类", "牡蛎", "扇贝", "对虾", "海藻", "藻类", "海带", "微藻", "海参"),
     ),
@@ -2400,11 +2410,11 @@ CONCEPTS = {
             "antibiotics",
             "parasites",
         ),
-        ("鱼病", "疫苗", "病害", "死亡率", "抗生素", "海虱", "寄生虫", "鱼类健康", "免疫"),
+        ("鱼类健康", "鱼病", "疫苗", "病害", "死亡率", "抗生素", "海虱", "寄生虫", "免疫"),
     ),
-    "camera-vision": (
+    "machine-vision": (
         ("camera", "cameras", "machine vision", "computer vision", "image recognition", "video", "video analytics"),
-        ("摄像头", "摄像机", "视频", "机器视觉", "图像识别", "视觉识别", "视频监控"),
+        ("机器视觉", "摄像头", "摄像机", "视频", "图像识别", "视觉识别", "视频监控"),
     ),
     # ------------------------------------------------------------------ cities and buildings
     "smart-city": (
@@ -2436,7 +2446,7 @@ CONCEPTS = {
             "urbanisation",
             "urbanization",
         ),
-        ("规划", "城市规划", "总体规划", "城市设计", "城镇化", "规划设计", "详细规划", "国土空间"),
+        ("城市规划", "规划", "总体规划", "城市设计", "城镇化", "规划设计", "详细规划", "国土空间"),
     ),
     "new-district": (
         (
@@ -2484,13 +2494,13 @@ CONCEPTS = {
             "housing associations",
             "building services",
         ),
-        ("建筑", "楼宇", "住宅", "房屋", "小区", "房地产", "居民楼", "户用", "建筑面积"),
+        ("建筑", "楼宇", "住宅", "房屋", "小区", "房地产", "居民楼", "建筑面积"),
     ),
     "residents": (
         ("residents", "inhabitants", "households", "household", "citizens", "tenants"),
         ("居民", "市民", "住户", "租户"),
     ),
-    "building-energy-efficiency": (
+    "green-buildings": (
         (
             "green buildings",
             "green building",
@@ -2535,7 +2545,7 @@ CONCEPTS = {
             "rooftop",
             "rooftops",
         ),
-        ("外墙", "幕墙", "屋面", "屋顶", "围护结构", "外立面"),
+        ("围护结构", "外墙", "幕墙", "屋面", "屋顶", "外立面"),
     ),
     "ventilation": (
         (
@@ -2551,7 +2561,7 @@ CONCEPTS = {
     ),
     "hvac": (
         ("hvac", "air conditioning", "air-conditioning", "climate control", "indoor climate"),
-        ("暖通", "空调", "暖通空调", "中央空调", "楼宇设备", "冷暖"),
+        ("暖通空调", "暖通", "空调", "中央空调", "楼宇设备", "冷暖"),
     ),
     "indoor-air": (
         (
@@ -2684,7 +2694,7 @@ CONCEPTS = {
     ),
     "simulation-modelling": (
         ("modelling", "modeling", "models", "model", "simulation", "simulations", "simulators", "simulator"),
-        ("模型", "建模", "模拟", "仿真", "模拟器"),
+        ("建模", "模型", "模拟", "仿真", "模拟器"),
     ),
     "sensor": (
         ("sensor", "sensors", "sensor-based", "sensing", "probes", "detectors", "detector"),
@@ -2707,7 +2717,7 @@ CONCEPTS = {
     ),
     "remote-monitoring": (
         ("remote monitoring", "remotely", "remote", "remote control", "remote operation", "telemetry"),
-        ("远程", "远程监控", "遥测", "远程控制", "远程运维"),
+        ("远程监控", "远程", "遥测", "远程控制", "远程运维"),
     ),
     "cybersecurity": (
         ("cybersecurity", "cyber security", "cyber-security", "information security"),
@@ -2724,7 +2734,7 @@ CONCEPTS = {
             "urban parks",
             "city parks",
         ),
-        ("公园", "绿地", "城市绿化", "绿化", "口袋公园"),
+        ("绿地", "公园", "城市绿化", "绿化", "口袋公园"),
     ),
     "noise": (
         ("noise", "noise reduction", "acoustic", "acoustics", "acoustically", "vibration", "vibrations"),
@@ -2733,7 +2743,7 @@ CONCEPTS = {
     "dust": (("dust", "dust control", "dust collection", "smoke", "fumes"), ("粉尘", "扬尘", "除尘", "灰尘", "烟尘")),
     "prefabrication": (
         ("prefabricated", "prefab", "precast", "modular construction", "off-site construction"),
-        ("预制构件", "装配式", "预制", "预制件"),
+        ("装配式", "预制构件", "预制", "预制件"),
     ),
     "modular": (
         ("modular", "modules", "module", "standard modules", "containerised units", "skid-mounted", "modular units"),
@@ -2758,7 +2768,7 @@ CONCEPTS = {
             "sandstorms",
             "high waves",
         ),
-        ("恶劣", "抗风浪", "风浪", "严寒", "高寒", "极寒", "冬季", "沙尘", "低温环境", "大风浪"),
+        ("恶劣环境", "恶劣", "抗风浪", "风浪", "严寒", "高寒", "极寒", "冬季", "沙尘", "低温环境", "大风浪"),
     ),
     # ------------------------------------------------------------------ industry
     "smart-manufacturing": (
@@ -2912,7 +2922,7 @@ CONCEPTS = {
             "sequestration",
             "co2 injection",
         ),
-        ("封存", "地质封存", "矿化", "碳封存", "二氧化碳封存", "永久封存"),
+        ("碳封存", "封存", "地质封存", "矿化", "二氧化碳封存", "永久封存"),
     ),
     "co2-utilisation": (
         (
@@ -2966,7 +2976,7 @@ CONCEPTS = {
     ),
     "furnace": (
         ("furnace", "furnaces", "electric arc furnace", "industrial furnaces"),
-        ("电炉", "窑炉", "熔炉", "工业炉", "加热炉", "电弧炉"),
+        ("工业炉", "电炉", "窑炉", "熔炉", "加热炉", "电弧炉"),
     ),
     "coating": (
         ("coating", "coatings", "barrier coatings", "coated", "surface treatment", "barrier"),
@@ -3036,7 +3046,7 @@ CONCEPTS = {
     ),
     "ocean-currents": (
         ("currents", "tides", "ocean currents", "waves", "metocean", "tidal currents"),
-        ("潮流", "洋流", "海流", "潮汐", "海浪", "波浪"),
+        ("洋流", "潮流", "海流", "潮汐", "海浪", "波浪"),
     ),
     "dispersion": (
         ("dispersion", "drift", "trajectory", "plume", "plumes", "fate and transport", "spreading"),
@@ -3069,7 +3079,7 @@ CONCEPTS = {
             "protected areas",
             "nature conservation",
         ),
-        ("生物多样性", "生态系统", "生态", "湿地", "保护区", "栖息地"),
+        ("生态", "生物多样性", "生态系统", "湿地", "保护区", "栖息地"),
     ),
     "climate": (
         ("climate", "climate change", "climate plan", "climate action", "climate neutrality", "climate goals"),
@@ -3182,7 +3192,7 @@ CONCEPTS = {
     ),
     "medical-imaging": (
         ("imaging", "medical imaging", "x-ray", "mri", "cbct", "radiology", "ct scanners", "ultrasound imaging"),
-        ("影像", "医学影像", "放射", "核磁", "影像设备", "超声诊断"),
+        ("医学影像", "影像", "放射", "核磁", "影像设备", "超声诊断"),
     ),
     "endoscopy": (("endoscope", "endoscopes", "endoscopy", "endoscopic", "single-use endoscopes"), ("内窥镜", "内镜")),
     "intensive-care": (
@@ -3205,7 +3215,7 @@ CONCEPTS = {
     "dental": (("dental", "dentistry", "dentists", "dental units"), ("牙科", "口腔")),
     "sterilisation": (
         ("sterile", "sterilisation", "sterilization", "reprocessing", "sterile reprocessing"),
-        ("消毒供应", "灭菌", "无菌"),
+        ("灭菌", "消毒供应", "无菌"),
     ),
     "pharma": (
         ("pharmaceutical", "pharmaceuticals", "pharma", "biopharma", "drugs", "medicines", "pharmacy", "biotech"),
@@ -3379,7 +3389,7 @@ CONCEPTS = {
         ),
         ("技术许可", "许可", "授权", "专利许可", "技术转让", "工艺许可", "技术引进"),
     ),
-    "rnd": (
+    "research-and-development": (
         (
             "r&d",
             "research and development",
@@ -3407,7 +3417,7 @@ CONCEPTS = {
             "industrialization",
             "roll-out",
         ),
-        ("成果转化", "产业化", "商业化", "推广应用", "规模推广", "放大"),
+        ("成果转化", "产业化", "商业化", "推广应用", "规模推广"),
     ),
     "distributor": (
         (
@@ -3454,7 +3464,7 @@ CONCEPTS = {
             "engineering consultancy",
             "plant design",
         ),
-        ("设计", "工程设计", "设计院", "方案设计", "设计导则", "设计方案"),
+        ("工程设计", "设计", "设计院", "方案设计", "设计导则", "设计方案"),
     ),
     "epc": (
         (
@@ -3483,7 +3493,7 @@ CONCEPTS = {
         ),
         ("施工", "建造", "安装", "建设", "工程建设", "土建"),
     ),
-    "operation-maintenance": (
+    "operation-and-maintenance": (
         (
             "operation and maintenance",
             "o&m",
@@ -3504,7 +3514,7 @@ CONCEPTS = {
         ),
         ("运维", "运营", "维护", "维修", "检修", "售后", "保养", "运行维护", "运行管理"),
     ),
-    "concession-ppp": (
+    "concession": (
         (
             "bot",
             "build-operate-transfer",
@@ -3532,7 +3542,7 @@ CONCEPTS = {
             "matchmaking",
             "trade",
         ),
-        ("出口", "市场准入", "贸易", "代表团", "经贸", "出海", "对接会"),
+        ("市场准入", "出口", "贸易", "代表团", "经贸", "出海", "对接会"),
     ),
     "university": (("university", "universities", "academic", "students", "teaching"), ("高校", "大学", "学院")),
     "public-sector": (

@@ -13,7 +13,9 @@ relevant" by either side is excluded from scoring and its row is kept unpublishe
 is never raised again; other feedback is kept on the row while the pair stays matched.
 """
 
+import datetime
 import json
+import time
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -63,13 +65,15 @@ def _links(through, owner, label):
     return found
 
 
-def _organisation_records(gatherings):
+def _organisation_records(gatherings, ids=None):
     sectors = _links(Organisation.sectors.through, "organisation_id", "sector__slug")
     regions = _links(Organisation.target_regions.through, "organisation_id", "region__code")
     looking_for = _links(Organisation.looking_for.through, "organisation_id", "partnership_id")
     rows = Organisation.objects.values_list(
         "pk", "country", "name", "name_zh", "description", "description_zh", "region__code"
     ).order_by("pk")
+    if ids is not None:
+        rows = rows.filter(pk__in=ids)
     return [
         engine.OrganisationRecord(
             id=pk,
@@ -86,7 +90,7 @@ def _organisation_records(gatherings):
     ]
 
 
-def _demand_records(gatherings):
+def _demand_records(gatherings, ids=None):
     sectors = _links(Demand.sectors.through, "demand_id", "sector__slug")
     rows = (
         Demand.objects.filter(status=Demand.Status.OPEN)
@@ -103,6 +107,8 @@ def _demand_records(gatherings):
         )  # fmt: skip
         .order_by("pk")
     )
+    if ids is not None:
+        rows = rows.filter(pk__in=ids)
     return [
         engine.DemandRecord(
             id=pk,
@@ -119,14 +125,66 @@ def _demand_records(gatherings):
     ]
 
 
+FEATURE_CACHE_SECONDS = 600
+_cache = {"features": None, "loaded_at": None, "built": 0.0}
+
+
 def load_features():
-    """Engine features for every organisation and every open demand, from the database."""
+    """Engine features for every organisation and every open demand, from the database.
+
+    A full build: vocabularies and IDF are fitted anew.  The result is also kept in this
+    process's memory for ``current_features``.
+    """
     from matchmaking.glossary import CONCEPTS  # a large table: loaded when scoring, not at start-up
 
+    loaded_at = timezone.now()
     gatherings = _gatherings()
-    return engine.build_features(
+    features = engine.build_features(
         _organisation_records(gatherings), _demand_records(gatherings), parents=_parents(), concepts=CONCEPTS
     )
+    _cache.update(features=features, loaded_at=loaded_at, built=time.monotonic())
+    return features
+
+
+def forget_features():
+    _cache.update(features=None, loaded_at=None, built=0.0)
+
+
+def current_features():
+    """The features kept in this worker's memory, brought up to date with what was saved since.
+
+    Records saved after the last load are transformed with the fitted vocabularies and
+    swapped in (engine.with_records): an incremental rescoring then costs one sparse row
+    against the other side instead of a full build.  A deleted organisation, a closed or
+    deleted demand, or a cache older than FEATURE_CACHE_SECONDS means a full build (which
+    also refreshes IDF and who attends which upcoming event).
+    """
+    features, loaded_at = _cache["features"], _cache["loaded_at"]
+    if features is None or time.monotonic() - _cache["built"] > FEATURE_CACHE_SECONDS:
+        return load_features()
+    organisation_ids = set(Organisation.objects.values_list("pk", flat=True))
+    demand_ids = set(open_demand_ids())
+    cached_organisations = {o.id for o in features.organisations}
+    cached_demands = {d.id for d in features.demands}
+    if cached_organisations - organisation_ids or cached_demands - demand_ids:
+        return load_features()
+    now = timezone.now()
+    since = loaded_at - datetime.timedelta(seconds=2)  # saves that were committing while we loaded
+    changed_organisations = set(Organisation.objects.filter(updated_at__gte=since).values_list("pk", flat=True)) | (
+        organisation_ids - cached_organisations
+    )
+    changed_demands = set(
+        Demand.objects.filter(status=Demand.Status.OPEN, updated_at__gte=since).values_list("pk", flat=True)
+    ) | (demand_ids - cached_demands)
+    if changed_organisations or changed_demands:
+        gatherings = _gatherings()
+        features = engine.with_records(
+            features,
+            organisations=_organisation_records(gatherings, ids=changed_organisations),
+            demands=_demand_records(gatherings, ids=changed_demands),
+        )
+        _cache.update(features=features, loaded_at=now)
+    return features
 
 
 def _excluded(demand_ids=None, organisation_ids=None):
@@ -243,7 +301,7 @@ def rescore_chunk(*, demand_ids, run_id=None, chunk_index=0, features=None):
     With a run, the chunk is counted done once (a redelivered chunk is not counted twice);
     returns True when this was the run's last chunk, so that the caller finishes the run.
     """
-    features = features or load_features()
+    features = features or current_features()
     index = {d.id: i for i, d in enumerate(features.demands)}
     rows = [index[d] for d in demand_ids if d in index]
     excluded = _excluded(demand_ids=demand_ids)
@@ -312,8 +370,9 @@ def rescore_finish(*, run_id):
 def rescore_all(*, started_by=None):
     """The whole rescoring inline: one pass over every demand (the engine chunks it in memory)."""
     run, chunks = rescore_start(chunk_size=max(1, len(open_demand_ids())), started_by=started_by)
+    features = load_features()  # a full rescoring refits the vocabularies
     for chunk_index, chunk in enumerate(chunks):
-        rescore_chunk(demand_ids=chunk, run_id=run.pk, chunk_index=chunk_index)
+        rescore_chunk(demand_ids=chunk, run_id=run.pk, chunk_index=chunk_index, features=features)
     return rescore_finish(run_id=run.pk)
 
 
@@ -327,7 +386,7 @@ def rescore_demand(*, demand_id):
         with transaction.atomic():
             _keep_only(set(), demand_ids=[demand_id])
         return 0
-    features = load_features()
+    features = current_features()
     row = next(i for i, d in enumerate(features.demands) if d.id == demand_id)
     excluded = _excluded(demand_ids=[demand_id])
     pairs = engine.match(
@@ -354,7 +413,7 @@ def rescore_organisation(*, organisation_id):
     """
     if not Organisation.objects.filter(pk=organisation_id).exists():
         return 0  # deleted: its matches went with it (on_delete=CASCADE)
-    features = load_features()
+    features = current_features()
     column = features.org_index[organisation_id]
     if not features.demands:
         return 0

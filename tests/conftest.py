@@ -115,3 +115,13 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _forget_engine_features():
+    """The engine keeps features in process memory between rescorings; tests start without."""
+    from matchmaking import rescoring
+
+    rescoring.forget_features()
+    yield
+    rescoring.forget_features()
