@@ -179,7 +179,7 @@ def main():
     full = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     started = time.perf_counter()
-    features = rescoring.load_features()
+    features = rescoring.load_features()  # also leaves the features in memory, as a worker has them
     loaded = time.perf_counter() - started
     print(
         f"full rescoring inline: {full:.1f} s wall, of which loading the records and building the features "
@@ -188,8 +188,13 @@ def main():
         f"(before: {rss_before / 1024:.0f} MB); run {run.pk}"
     )
 
+    # As after a save: the record changed since the worker last loaded the features.
     organisation = Organisation.objects.filter(country="NO").order_by("pk").first()
+    organisation.description += " Shore power and battery systems for ferries."
+    organisation.save()
     demand = Demand.objects.order_by("pk").first()
+    demand.description += " Thermal hydrolysis of sludge."
+    demand.save()
     for label, call in (
         ("one organisation", lambda: rescoring.rescore_organisation(organisation_id=organisation.pk)),
         ("one demand", lambda: rescoring.rescore_demand(demand_id=demand.pk)),
