@@ -19,8 +19,7 @@ import time
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q, Window
-from django.db.models.functions import RowNumber
+from django.db.models import F, Q
 from django.utils import timezone
 
 from companies.models import CHINA, Organisation, Sector
@@ -269,15 +268,21 @@ def _renumber(demand_ids=None):
 
 
 def _keep_only(kept_pairs, *, demand_ids=None, organisation_ids=None):
-    """Delete the matches of these demands/organisations that were not kept (feedback rows stay)."""
+    """Delete the matches of these demands/organisations that were not kept (feedback rows stay).
+
+    Returns the ids of the demands that lost a match.
+    """
     stale = Match.objects.exclude(Q(supplier_feedback=NOT_RELEVANT) | Q(buyer_feedback=NOT_RELEVANT))
     if demand_ids is not None:
         stale = stale.filter(demand_id__in=demand_ids)
     if organisation_ids is not None:
         stale = stale.filter(organisation_id__in=organisation_ids)
-    doomed = [pk for pk, o, d in stale.values_list("pk", "organisation_id", "demand_id") if (o, d) not in kept_pairs]
+    doomed = [
+        (pk, d) for pk, o, d in stale.values_list("pk", "organisation_id", "demand_id") if (o, d) not in kept_pairs
+    ]
     for start in range(0, len(doomed), 5000):
-        Match.objects.filter(pk__in=doomed[start : start + 5000]).delete()
+        Match.objects.filter(pk__in=[pk for pk, _d in doomed[start : start + 5000]]).delete()
+    return {d for _pk, d in doomed}
 
 
 # --- full rescoring -----------------------------------------------------------------------
@@ -426,7 +431,8 @@ def rescore_organisation(*, organisation_id):
         if (organisation_id, demand_id) in excluded:
             scores[i] = 0.0
     minimum = settings.MATCH_MIN_SCORE
-    threshold = _kth_scores(demand_ids, settings.MATCH_TOP_K, exclude_organisation=organisation_id)
+    candidates = [demand_ids[i] for i in rows if scores[i] > 0]
+    threshold = _kth_scores(candidates, settings.MATCH_TOP_K)
     published = [i for i in rows if scores[i] >= minimum]
     own_best = set(sorted(published, key=lambda i: -scores[i])[: settings.MATCH_TOP_K_PER_ORGANISATION])
     keep = [i for i in rows if scores[i] > 0 and (i in own_best or scores[i] > threshold.get(demand_ids[i], 0.0))]
@@ -444,17 +450,19 @@ def rescore_organisation(*, organisation_id):
     ]
     with transaction.atomic():
         written = _upsert(pairs, excluded)
-        _keep_only({(p.organisation_id, p.demand_id) for p in pairs}, organisation_ids=[organisation_id])
-        _renumber(demand_ids)
+        lost = _keep_only({(p.organisation_id, p.demand_id) for p in pairs}, organisation_ids=[organisation_id])
+        _renumber(sorted({p.demand_id for p in pairs} | lost))
     return written
 
 
-def _kth_scores(demand_ids, k, *, exclude_organisation):
-    """{demand_id: the K-th best stored score of its other matches} (0 when it has fewer than K)."""
-    ranked = (
-        Match.objects.filter(demand_id__in=demand_ids)
-        .exclude(organisation_id=exclude_organisation)
-        .annotate(position=Window(RowNumber(), partition_by=[F("demand_id")], order_by=F("score").desc()))
-        .values_list("demand_id", "score", "position")
-    )
-    return {demand_id: score for demand_id, score, position in ranked if position == k}
+def _kth_scores(demand_ids, k):
+    """{demand_id: the score of its published match ranked k}: what a newcomer must beat to enter its top k.
+
+    A demand with fewer than k published matches has no threshold: any positive score enters
+    (the next full rescoring trims what falls below its top k).
+    """
+    found = {}
+    for start in range(0, len(demand_ids), 5000):
+        rows = Match.objects.filter(demand_id__in=demand_ids[start : start + 5000], rank=k)
+        found.update(rows.values_list("demand_id", "score"))
+    return found
