@@ -194,21 +194,31 @@ def _transform(vectorizer, texts):
     return vectorizer.transform(texts).astype(np.float32).tocsr()
 
 
-def _record_rows(fitted, organisations, demands):
-    """Every feature row of these records, with what ``fitted`` learnt."""
+def _record_rows(fitted, organisations, demands, text=None):
+    """Every feature row of these records, with what ``fitted`` learnt.
+
+    ``text`` may bring the three text matrices already computed (while fitting), so that the
+    analysers do not run twice over the same texts.
+    """
     records = list(organisations) + list(demands)
-    texts = [(r.text_en, r.text_zh) for r in records]
-    concepts = _transform(fitted.concept_counter, texts)
-    if fitted.concept_tfidf is not None:
-        concepts = normalize(fitted.concept_tfidf.transform(concepts)).astype(np.float32).tocsr()
     english = [r.text_en or "" for r in records]
     chinese = [_chinese_only(r.text_zh) for r in records]
+    if text is None:
+        counts = _transform(fitted.concept_counter, [(r.text_en, r.text_zh) for r in records])
+        text = {
+            "concept_counts": counts,
+            "words_en": _transform(fitted.words_en, english),
+            "words_zh": _transform(fitted.words_zh, chinese),
+        }
+    concepts = text["concept_counts"]
+    if fitted.concept_tfidf is not None:
+        concepts = normalize(fitted.concept_tfidf.transform(concepts)).astype(np.float32).tocsr()
     sector_rows = [r.sectors for r in records]
     parents = fitted.parents
     return {
         "concepts": concepts,
-        "words_en": _transform(fitted.words_en, english),
-        "words_zh": _transform(fitted.words_zh, chinese),
+        "words_en": text["words_en"],
+        "words_zh": text["words_zh"],
         "has_en": np.array([bool(t.strip()) for t in english], dtype=bool),
         "has_zh": np.array([bool(t) for t in chinese], dtype=bool),
         "leaf": _binary([[s for s in row if parents.get(s, s) != s] for row in sector_rows], fitted.leaves),
@@ -237,9 +247,9 @@ def build_features(organisations, demands, *, parents, concepts):
     word_vectorizer = TfidfVectorizer(
         stop_words="english", sublinear_tf=True, ngram_range=(1, 2), min_df=1, token_pattern=ENGLISH_TOKENS
     )
-    _fit_or_empty(word_vectorizer, [r.text_en or "" for r in records])
+    words_en = _fit_or_empty(word_vectorizer, [r.text_en or "" for r in records])
     zh_vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(2, 2), sublinear_tf=True)
-    _fit_or_empty(zh_vectorizer, [_chinese_only(r.text_zh) for r in records])
+    words_zh = _fit_or_empty(zh_vectorizer, [_chinese_only(r.text_zh) for r in records])
     fitted = Fitted(
         concept_counter=concept_counter,
         concept_tfidf=concept_tfidf,
@@ -258,7 +268,8 @@ def build_features(organisations, demands, *, parents, concepts):
         kinds=sorted({k for o in organisations for k in o.looking_for} | {d.kind for d in demands if d.kind} | KINDS),
         gatherings=sorted({g for r in records for g in r.gatherings}),
     )
-    rows = _record_rows(fitted, organisations, demands)
+    text = {"concept_counts": counts, "words_en": words_en, "words_zh": words_zh}
+    rows = _record_rows(fitted, organisations, demands, text=text)
     return Features(
         organisations=organisations,
         demands=demands,
