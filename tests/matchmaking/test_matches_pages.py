@@ -19,7 +19,7 @@ from matchmaking import match_selectors
 from matchmaking.models import Demand, Match, RescoringRun
 from tests.factories import DemandFactory, EventFactory, MembershipFactory, OrganisationFactory, UserFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.matchmaking.urls_matches")]
+pytestmark = pytest.mark.django_db
 
 NEXT_YEAR = datetime.date.today() + datetime.timedelta(days=365)
 HTMX = {"HTTP_HX_REQUEST": "true"}
