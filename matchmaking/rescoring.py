@@ -202,6 +202,11 @@ UPSERT_COLUMNS = (
 UPSERT_UPDATED = ("score", "components", "reasons", "algorithm_version", "published", "updated_at")
 
 
+def _components_json(components):
+    """The five components as a JSON object, rounded to 4 places (faster than json.dumps per row)."""
+    return "{" + ", ".join(f'"{name}": {components.get(name, 0.0):.4f}' for name in engine.COMPONENTS) + "}"
+
+
 def _upsert(pairs, excluded):
     """Write the scored pairs in one INSERT ... ON CONFLICT per batch; returns how many.
 
@@ -216,7 +221,7 @@ def _upsert(pairs, excluded):
             p.organisation_id,
             p.demand_id,
             p.score,
-            json.dumps(p.components),
+            _components_json(p.components),
             json.dumps(p.reasons, ensure_ascii=False),
             engine.ALGORITHM_VERSION,
             p.score >= minimum and (p.organisation_id, p.demand_id) not in excluded,
