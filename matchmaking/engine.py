@@ -476,18 +476,21 @@ def match(
         excluded_by_demand.setdefault(demand_id, []).append(org_id)
     demand_ids = np.array([d.id for d in features.demands], dtype=np.int64)
 
-    kept = {}  # (demand row, org column) -> (score, components)
+    # Candidate cells, as arrays: demand row, organisation column, score, components.
+    found_rows, found_columns, found_values = [], [], []
+    found_parts = {name: [] for name in COMPONENTS}
     # Running best demands per organisation across chunks: (organisation_k, n_org) scores and rows.
     best_scores = np.zeros((0, n_org), dtype=np.float32)
     best_rows = np.zeros((0, n_org), dtype=np.int64)
 
     def keep_cells(rows, local_rows, columns, scores, components):
         values = scores[local_rows, columns]
-        parts = {n: c[local_rows, columns] for n, c in components.items()}
-        for i, (local, column, value) in enumerate(zip(local_rows, columns, values, strict=True)):
-            key = (int(rows[local]), int(column))
-            if value > 0 and key not in kept:
-                kept[key] = (float(value), {n: float(part[i]) for n, part in parts.items()})
+        positive = values > 0
+        found_rows.append(rows[local_rows[positive]])
+        found_columns.append(columns[positive])
+        found_values.append(values[positive])
+        for name in COMPONENTS:
+            found_parts[name].append(components[name][local_rows[positive], columns[positive]])
 
     for start in range(0, len(all_rows), chunk_size):
         rows = all_rows[start : start + chunk_size]
@@ -514,20 +517,33 @@ def match(
         i, columns = np.nonzero((position[best_rows] >= 0) & (best_scores > 0))
         keep_cells(rows, position[best_rows[i, columns]], columns, scores, components)
 
-    # Each demand's top_k among everything kept, plus each organisation's final best.
-    by_demand = {}
-    for (row, column), (value, _parts) in kept.items():
-        by_demand.setdefault(row, []).append((value, column))
-    selected = set()
-    for row, items in by_demand.items():
-        items.sort(reverse=True)
-        selected.update((row, column) for _value, column in items[:top_k])
+    if not found_rows:
+        return []
+    cell_rows = np.concatenate(found_rows)
+    cell_columns = np.concatenate(found_columns)
+    cell_values = np.concatenate(found_values)
+    cell_parts = {name: np.concatenate(found_parts[name]) for name in COMPONENTS}
+    keys = cell_rows * n_org + cell_columns
+    keys, first = np.unique(keys, return_index=True)  # a cell kept twice counts once
+    cell_rows, cell_columns, cell_values = cell_rows[first], cell_columns[first], cell_values[first]
+    cell_parts = {name: part[first] for name, part in cell_parts.items()}
+
+    # Each demand's top_k among the candidates (sorted by demand, best first) ...
+    order = np.lexsort((-cell_values, cell_rows))
+    sorted_rows = cell_rows[order]
+    group_start = np.r_[0, np.flatnonzero(np.diff(sorted_rows)) + 1]
+    rank_in_group = np.arange(len(order)) - np.repeat(group_start, np.diff(np.r_[group_start, len(order)]))
+    selected = np.zeros(len(order), dtype=bool)
+    selected[order[rank_in_group < top_k]] = True
+    # ... plus each organisation's final best demands.
     i, columns = np.nonzero(best_scores > 0)
-    selected |= {(int(best_rows[a, c]), int(c)) for a, c in zip(i, columns, strict=True)} & set(kept)
+    if len(i):
+        selected |= np.isin(keys, best_rows[i, columns] * n_org + columns)
 
     pairs, cache = [], {}
-    for row, column in sorted(selected):
-        value, parts = kept[(row, column)]
+    for index in np.flatnonzero(selected):
+        row, column, value = int(cell_rows[index]), int(cell_columns[index]), float(cell_values[index])
+        parts = {name: float(cell_parts[name][index]) for name in COMPONENTS}
         pairs.append(
             ScoredPair(
                 organisation_id=int(features.org_ids[column]),
