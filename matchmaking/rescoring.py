@@ -125,7 +125,7 @@ def _demand_records(gatherings, ids=None):
 
 
 FEATURE_CACHE_SECONDS = 600
-_cache = {"features": None, "loaded_at": None, "built": 0.0}
+_cache = {"features": None, "loaded_at": None, "built": 0.0, "built_at": None}
 
 
 def load_features():
@@ -141,12 +141,12 @@ def load_features():
     features = engine.build_features(
         _organisation_records(gatherings), _demand_records(gatherings), parents=_parents(), concepts=CONCEPTS
     )
-    _cache.update(features=features, loaded_at=loaded_at, built=time.monotonic())
+    _cache.update(features=features, loaded_at=loaded_at, built=time.monotonic(), built_at=loaded_at)
     return features
 
 
 def forget_features():
-    _cache.update(features=None, loaded_at=None, built=0.0)
+    _cache.update(features=None, loaded_at=None, built=0.0, built_at=None)
 
 
 def current_features():
@@ -311,7 +311,12 @@ def rescore_chunk(*, demand_ids, run_id=None, chunk_index=0, features=None):
     With a run, the chunk is counted done once (a redelivered chunk is not counted twice);
     returns True when this was the run's last chunk, so that the caller finishes the run.
     """
-    features = features or current_features()
+    if features is None:
+        run = RescoringRun.objects.filter(pk=run_id).only("started_at").first() if run_id else None
+        built_at = _cache["built_at"]
+        # A full rescoring refits the vocabularies once per worker process, not per chunk.
+        stale = run is not None and (built_at is None or built_at < run.started_at)
+        features = load_features() if stale else current_features()
     index = {d.id: i for i, d in enumerate(features.demands)}
     rows = [index[d] for d in demand_ids if d in index]
     excluded = _excluded(demand_ids=demand_ids)
