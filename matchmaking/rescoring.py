@@ -395,7 +395,11 @@ def rescore_all(*, started_by=None):
 
 
 def rescore_demand(*, demand_id):
-    """After a demand was saved: its own top organisations, nothing else changes."""
+    """After a demand was saved: its own top K organisations are rewritten.
+
+    A pair kept only because it was among an organisation's own best demands (and not in
+    the demand's top K) is dropped here and comes back at the next full rescoring.
+    """
     demand = Demand.objects.filter(pk=demand_id).first()
     if demand is None or demand.status != Demand.Status.OPEN:
         with transaction.atomic():
