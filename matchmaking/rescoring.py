@@ -196,10 +196,10 @@ def _excluded(demand_ids=None, organisation_ids=None):
 
 
 UPSERT_COLUMNS = (
-    "organisation_id", "demand_id", "score", "components", "reasons", "algorithm_version", "published",
+    "organisation_id", "demand_id", "score", "rank", "components", "reasons", "algorithm_version", "published",
     "supplier_feedback", "buyer_feedback", "created_at", "updated_at",
 )  # fmt: skip
-UPSERT_UPDATED = ("score", "components", "reasons", "algorithm_version", "published", "updated_at")
+UPSERT_UPDATED = ("score", "rank", "components", "reasons", "algorithm_version", "published", "updated_at")
 
 
 def _components_json(components):
@@ -216,15 +216,30 @@ def _upsert(pairs, excluded):
     """
     minimum = settings.MATCH_MIN_SCORE
     now = connection.ops.adapt_datetimefield_value(timezone.now())
+    published = {
+        (p.organisation_id, p.demand_id)
+        for p in pairs
+        if p.score >= minimum and (p.organisation_id, p.demand_id) not in excluded
+    }
+    # Ranks as the pairs of each demand stand here; _renumber then rewrites only the rows that differ.
+    by_demand = {}
+    for p in pairs:
+        if (p.organisation_id, p.demand_id) in published:
+            by_demand.setdefault(p.demand_id, []).append((-p.score, p.organisation_id))
+    rank = {}
+    for demand_id, entries in by_demand.items():
+        entries.sort()
+        rank.update({(organisation_id, demand_id): i for i, (_s, organisation_id) in enumerate(entries, 1)})
     rows = [
         (
             p.organisation_id,
             p.demand_id,
             p.score,
+            rank.get((p.organisation_id, p.demand_id)),
             _components_json(p.components),
             json.dumps(p.reasons, ensure_ascii=False),
             engine.ALGORITHM_VERSION,
-            p.score >= minimum and (p.organisation_id, p.demand_id) not in excluded,
+            (p.organisation_id, p.demand_id) in published,
             "",
             "",
             now,
@@ -242,7 +257,8 @@ def _upsert(pairs, excluded):
             if connection.vendor == "postgresql":
                 from psycopg2.extras import execute_values
 
-                execute_values(cursor.cursor, f"INSERT INTO {table} ({columns}) VALUES %s {conflict}", batch)  # noqa: S608
+                sql = f"INSERT INTO {table} ({columns}) VALUES %s {conflict}"  # noqa: S608
+                execute_values(cursor.cursor, sql, batch, page_size=1000)
             else:
                 placeholders = ", ".join(["%s"] * len(UPSERT_COLUMNS))
                 cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) {conflict}", batch)  # noqa: S608
@@ -262,12 +278,16 @@ def _renumber(demand_ids=None):
         where = f" AND demand_id IN ({', '.join(['%s'] * len(demand_ids))})"
         params = list(demand_ids)
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET rank = NULL WHERE published = %s{where}", [False, *params])  # noqa: S608
+        cursor.execute(
+            f"UPDATE {table} SET rank = NULL WHERE published = %s AND rank IS NOT NULL{where}",  # noqa: S608
+            [False, *params],
+        )
+        # Only rows whose rank changes are written (PostgreSQL writes a new row version per update).
         cursor.execute(
             f"UPDATE {table} SET rank = ranked.position FROM ("  # noqa: S608 (no user input in the SQL text)
             f"  SELECT id, ROW_NUMBER() OVER (PARTITION BY demand_id ORDER BY score DESC, organisation_id) AS position"
             f"  FROM {table} WHERE published = %s{where}"
-            f") AS ranked WHERE {table}.id = ranked.id",
+            f") AS ranked WHERE {table}.id = ranked.id AND COALESCE({table}.rank, -1) <> ranked.position",
             [True, *params],
         )
 
