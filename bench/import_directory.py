@@ -9,17 +9,11 @@ Results go to bench/RESULTS.md by hand, with the machine and the date.
 """
 
 import argparse
-import os
 import random
 import resource
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
+from scratch import django_on_scratch_database, reference_codes
 
 WORDS = ["heat", "pump", "sludge", "port", "battery", "grid"]
 
@@ -70,26 +64,12 @@ def main():
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
 
-    if "DATABASE_URL" not in os.environ:
-        os.environ["GREENBRIDGE_VAR_DIR"] = tempfile.mkdtemp(prefix="greenbridge-bench-")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    django_on_scratch_database()
     from django.db import connection
 
     from companies.imports import directory_import
-    from companies.models import Region, Sector
 
-    call_command("migrate", verbosity=0)
-    data = synthetic_directory(
-        args.organisations,
-        args.demands,
-        args.seed,
-        list(Sector.objects.values_list("slug", flat=True)),
-        list(Region.objects.values_list("code", flat=True)),
-    )
+    data = synthetic_directory(args.organisations, args.demands, args.seed, *reference_codes())
     print(f"database: {connection.vendor}; {args.organisations} organisations, {args.demands} demands")
     for label in ("first import (create)", "second import (unchanged)"):
         started = time.perf_counter()

@@ -17,16 +17,11 @@ bench/RESULTS.md by hand, with the machine and the date.
 """
 
 import argparse
-import os
 import random
 import resource
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from scratch import django_on_scratch_database, reference_codes
 
 CJK_START = 0x4E00
 
@@ -139,34 +134,17 @@ def main():
     parser.add_argument("--sample", type=int, default=100, help="demands in the naive-versus-vectorised sample")
     args = parser.parse_args()
 
-    if "DATABASE_URL" not in os.environ:
-        os.environ["GREENBRIDGE_VAR_DIR"] = tempfile.mkdtemp(prefix="greenbridge-bench-")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    if not (ROOT / "matchmaking" / "glossary.py").exists():  # while the glossary is being written
-        import types
-
-        sys.modules["matchmaking.glossary"] = types.SimpleNamespace(CONCEPTS={})
-    import django
-
-    django.setup()
+    django_on_scratch_database()
     import numpy as np
     from django.conf import settings
-    from django.core.management import call_command
     from django.db import connection
 
     from companies.imports import directory_import
-    from companies.models import Organisation, Region, Sector
+    from companies.models import Organisation
     from matchmaking import engine, rescoring
     from matchmaking.models import Demand, Match
 
-    call_command("migrate", verbosity=0)
-    data = synthetic_directory(
-        args.organisations,
-        args.demands,
-        args.seed,
-        list(Sector.objects.values_list("slug", flat=True)),
-        list(Region.objects.values_list("code", flat=True)),
-    )
+    data = synthetic_directory(args.organisations, args.demands, args.seed, *reference_codes())
     print(f"database: {connection.vendor}; {args.organisations} organisations × {args.demands} demands")
 
     started = time.perf_counter()

@@ -15,24 +15,16 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from scratch import ROOT, django_on_scratch_database
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    if "DATABASE_URL" not in os.environ:
-        os.environ["GREENBRIDGE_VAR_DIR"] = tempfile.mkdtemp(prefix="greenbridge-bench-")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
+    django_on_scratch_database()
     from django.conf import settings
     from django.core.management import call_command
 
@@ -40,7 +32,6 @@ def main():
     from matchmaking.models import Match
     from matchmaking.services import demand_create
 
-    call_command("migrate", verbosity=0)
     call_command("load_demo", verbosity=0)
     membership = Membership.objects.select_related("user", "organisation").get(user__email="buyer@greenbridge.example")
     sectors = list(Sector.objects.filter(slug__in=["maritime.ports", "maritime.shipping"]))

@@ -11,6 +11,11 @@ from companies.filters import OrganisationFilter
 from companies.models import Membership, Organisation, Sector
 
 
+def pending_memberships(*, user):
+    """The user's join requests still waiting for an admin."""
+    return Membership.objects.filter(user=user, status=Membership.Status.PENDING).select_related("organisation")
+
+
 def my_greenbridge_context(*, user):
     """The signed-in user's organisations, the join requests they can answer, and their demands."""
     memberships = list(

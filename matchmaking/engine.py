@@ -136,7 +136,7 @@ class ConceptExtractor:
         return found
 
 
-def _chinese_only(text):
+def chinese_only(text):
     return " ".join(CJK.findall(text or ""))
 
 
@@ -224,7 +224,7 @@ def _record_rows(fitted, organisations, demands, text=None):
     """
     records = list(organisations) + list(demands)
     english = [r.text_en or "" for r in records]
-    chinese = [_chinese_only(r.text_zh) for r in records]
+    chinese = [chinese_only(r.text_zh) for r in records]
     if text is None:
         counts = _transform(fitted.concept_counter, [(r.text_en, r.text_zh) for r in records])
         text = {
@@ -271,7 +271,7 @@ def build_features(organisations, demands, *, parents, concepts):
     )
     words_en = _fit_or_empty(word_vectorizer, [r.text_en or "" for r in records])
     zh_vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(2, 2), sublinear_tf=True)
-    words_zh = _fit_or_empty(zh_vectorizer, [_chinese_only(r.text_zh) for r in records])
+    words_zh = _fit_or_empty(zh_vectorizer, [chinese_only(r.text_zh) for r in records])
     fitted = Fitted(
         concept_counter=concept_counter,
         concept_tfidf=concept_tfidf,

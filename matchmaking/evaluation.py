@@ -63,7 +63,7 @@ def _rankings(scores, allowed):
 
 
 def tfidf_scores(features):
-    texts = [f"{r.text_en} {engine._chinese_only(r.text_zh)}" for r in features.organisations + features.demands]
+    texts = [f"{r.text_en} {engine.chinese_only(r.text_zh)}" for r in features.organisations + features.demands]
     vectorizer = TfidfVectorizer(
         sublinear_tf=True, token_pattern=engine.ENGLISH_TOKENS + r"|[\u3400-\u9fff]{2}", stop_words="english"
     )

@@ -23,7 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import reswap
 
-from companies.models import Membership
+from companies.selectors import pending_memberships
 from matchmaking import match_selectors as selectors
 from matchmaking import match_services as services
 from matchmaking import tasks
@@ -41,9 +41,7 @@ def _fragment(request):
 def match_list(request):
     organisations = list(selectors.member_organisations(user=request.user))
     if not organisations:
-        pending = Membership.objects.filter(user=request.user, status=Membership.Status.PENDING).select_related(
-            "organisation"
-        )
+        pending = pending_memberships(user=request.user)
         return render(request, "matchmaking/matches/no_organisation.html", {"pending_memberships": pending})
     organisation = organisations[0]
     chosen = request.GET.get("organisation")

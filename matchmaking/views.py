@@ -17,7 +17,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from companies.models import Membership
+from companies.selectors import pending_memberships
 from matchmaking import permissions, selectors, services
 from matchmaking.forms import DemandForm
 from matchmaking.models import Demand
@@ -78,9 +78,7 @@ def _save(request, form, save):
 @login_required
 def demand_create(request):
     if not permissions.organisations_posting_for(request.user).exists():
-        pending = Membership.objects.filter(user=request.user, status=Membership.Status.PENDING).select_related(
-            "organisation"
-        )
+        pending = pending_memberships(user=request.user)
         return render(request, "matchmaking/demand_no_organisation.html", {"pending_memberships": pending})
     form = DemandForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
