@@ -37,7 +37,11 @@ def can_manage_members(user, organisation):
 
 
 def can_post_demand_for(user, organisation):
-    """Any active member (admin or member) may post and edit demands for their organisation."""
+    """Any active member (admin or member) may post and edit demands for their organisation;
+    so may a read-write API key of that organisation (``api.authentication.KeyUser``)."""
+    api_key = getattr(user, "api_key", None)
+    if api_key is not None:
+        return api_key.can_write and api_key.organisation_id == organisation.pk
     return (user.is_authenticated and user.is_superuser) or is_active_member(user, organisation)
 
 

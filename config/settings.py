@@ -47,11 +47,16 @@ INSTALLED_APPS = [
     "django_countries",
     "django_htmx",
     "django_celery_results",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "core",
     "companies",
     "matchmaking",
     "events",
     "delegations",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -270,3 +275,56 @@ LOGGING = {
         "kombu.connection": {"level": "ERROR"},
     },
 }
+
+# --- REST API (partners) ----------------------------------------------------------
+# Keys in "Authorization: Bearer <key>"; the browser's session works too.  Errors are
+# JSON ({"detail": ...} or {field: [messages]}), throttled per key / per client.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiKeyAuthentication",
+        "api.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ReadOnlyUnlessWriteKey"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ApiKeyRateThrottle", "api.throttling.AnonymousRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "key": env.str("API_THROTTLE_KEY", default="3000/min"),
+        "anon": env.str("API_THROTTLE_ANON", default="120/min"),
+    },
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.PageNumberPagination",
+    "PAGE_SIZE": 20,
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
+    "DATETIME_FORMAT": "iso-8601",
+    "COERCE_DECIMAL_TO_STRING": False,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+API_MAX_PAGE_SIZE = 100
+SPECTACULAR_SETTINGS = {
+    "TITLE": "GreenBridge partner API",
+    "DESCRIPTION": (
+        "Organisations, demands, events, delegations and published matches of GreenBridge (绿桥). "
+        "Authenticate with `Authorization: Bearer <key>`; sync incrementally with `updated_since`."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "OrganisationKindEnum": "companies.models.Organisation.Kind",
+        "PartnershipKindEnum": "companies.models.PartnershipKind",
+        "EventKindEnum": "events.models.Event.Kind",
+    },
+}
+# Webhooks: URLs that resolve to private, loopback or link-local addresses are refused
+# (server-side request forgery).  Development and tests may allow loopback and plain HTTP.
+WEBHOOK_ALLOW_LOOPBACK = env.bool("WEBHOOK_ALLOW_LOOPBACK", default=False)
+WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=5.0)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=5)

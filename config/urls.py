@@ -13,8 +13,10 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("me/", onboarding_views.my_greenbridge, name="my_greenbridge"),
     path("organisations/", include("companies.urls")),
+    path("organisations/<int:organisation_pk>/api/", include("api.page_urls")),
     path("demands/", include("matchmaking.urls")),
     path("matches/", include("matchmaking.match_urls")),
+    path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
 
@@ -22,3 +24,8 @@ if settings.SERVE_MEDIA:
     urlpatterns += [
         re_path(rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
     ]
+
+handler400 = "api.exceptions.bad_request"
+handler403 = "api.exceptions.permission_denied"
+handler404 = "api.exceptions.page_not_found"
+handler500 = "api.exceptions.server_error"

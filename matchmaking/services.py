@@ -12,7 +12,17 @@ from companies import permissions as company_permissions
 from matchmaking import permissions, tasks
 from matchmaking.models import Demand
 
-DEMAND_FIELDS = ("title", "title_zh", "description", "description_zh", "region", "kind", "budget_eur", "deadline")
+DEMAND_FIELDS = (
+    "external_id",
+    "title",
+    "title_zh",
+    "description",
+    "description_zh",
+    "region",
+    "kind",
+    "budget_eur",
+    "deadline",
+)
 DEMAND_M2M = ("sectors",)
 
 
@@ -36,7 +46,8 @@ def demand_create(*, actor, organisation, fields):
     if not company_permissions.can_post_demand_for(actor, organisation):
         raise PermissionDenied
     with transaction.atomic():
-        demand = _apply(Demand(organisation=organisation, created_by=actor), fields)
+        created_by = actor if actor.pk else None  # an API key (api.authentication.KeyUser) is no user
+        demand = _apply(Demand(organisation=organisation, created_by=created_by), fields)
         tasks.queue_demand(demand.pk)
     return demand
 

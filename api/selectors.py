@@ -1,0 +1,116 @@
+"""What each API caller may see: the querysets of the endpoints, with their prefetching.
+
+A record the caller may not see is simply not in its queryset, so asking for it answers
+404, as if it did not exist.
+"""
+
+from django.db.models import Prefetch, Q
+
+from api.authentication import api_key_of
+from companies import permissions as company_permissions
+from companies.models import Membership, Organisation, Sector
+from delegations.models import Delegation
+from events.models import Event, Meeting
+from matchmaking import permissions as demand_permissions
+from matchmaking.models import Match
+
+
+def _is_admin(user):
+    return user.is_authenticated and (user.is_superuser or user.is_staff)
+
+
+def _member_organisation_ids(user):
+    """The organisations the caller acts for: a key's organisation, a user's active memberships."""
+    key = api_key_of(user)
+    if key is not None:
+        return [key.organisation_id] if key.organisation_id else []
+    if not user.is_authenticated:
+        return []
+    return list(
+        Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).values_list("organisation_id", flat=True)
+    )
+
+
+def _slugs():
+    return Prefetch("sectors", queryset=Sector.objects.only("pk", "slug"))
+
+
+def organisations(user):
+    return (
+        company_permissions.visible_organisations(user)
+        .select_related("region")
+        .prefetch_related(_slugs(), "looking_for", "target_regions")
+        .order_by("name", "pk")
+    )
+
+
+def demands(user):
+    return (
+        demand_permissions.visible_demands(user)
+        .select_related("organisation", "region")
+        .prefetch_related(_slugs())
+        .order_by("-created_at", "-pk")
+    )
+
+
+def matches(user):
+    """Published matches: all of them for keys and admins; a user's own organisations' from both sides."""
+    queryset = Match.objects.filter(published=True)
+    if not user.is_authenticated:
+        return queryset.none()
+    if api_key_of(user) is None and not _is_admin(user):
+        own = _member_organisation_ids(user)
+        queryset = queryset.filter(Q(organisation_id__in=own) | Q(demand__organisation_id__in=own))
+    return queryset.select_related("demand", "organisation").order_by("-score", "pk")
+
+
+def events(user):
+    """Public events for everyone; a private one for its organisers, its participants' organisations and admins."""
+    queryset = Event.objects.select_related("region")
+    if not _is_admin(user):
+        visible = Q(is_public=True)
+        own = _member_organisation_ids(user)
+        if own:
+            visible |= Q(registrations__organisation_id__in=own) | Q(organising_organisation_id__in=own)
+        if user.is_authenticated and api_key_of(user) is None:
+            visible |= Q(organisers=user)
+        queryset = queryset.filter(pk__in=Event.objects.filter(visible).values("pk"))
+    return queryset.order_by("starts_at", "pk")
+
+
+def is_event_organiser(user, event):
+    if _is_admin(user):
+        return True
+    if not user.is_authenticated or api_key_of(user) is not None:
+        return False
+    return event.organisers.filter(pk=user.pk).exists()
+
+
+def meetings(user, event):
+    """Scheduled meetings of the event: all of them for its organisers; otherwise the caller's own."""
+    queryset = Meeting.objects.filter(event=event, status=Meeting.Status.SCHEDULED).select_related(
+        "slot", "table", "party_a__organisation", "party_b__organisation"
+    )
+    if not is_event_organiser(user, event):
+        own = _member_organisation_ids(user)
+        queryset = queryset.filter(Q(party_a__organisation_id__in=own) | Q(party_b__organisation_id__in=own))
+    return queryset.order_by("slot__starts_at", "table__position", "pk")
+
+
+def delegations(user):
+    return (
+        Delegation.objects.select_related("leader_organisation", "origin_region", "destination_region")
+        .prefetch_related(_slugs(), Prefetch("events", queryset=Event.objects.filter(is_public=True).only("pk")))
+        .order_by("-starts_on", "pk")
+    )
+
+
+def organisation_for_new_demand(user, organisation_id):
+    """The organisation a POSTed demand is for: a key's own; for a user, the one named (or their only one)."""
+    key = api_key_of(user)
+    if key is not None:
+        return key.organisation
+    if organisation_id is not None:
+        return Organisation.objects.filter(pk=organisation_id).first()
+    own = _member_organisation_ids(user)
+    return Organisation.objects.get(pk=own[0]) if len(own) == 1 else None

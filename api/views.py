@@ -1,0 +1,137 @@
+"""The partner API (DRF): thin viewsets over api.selectors, writes through the domain services."""
+
+import hashlib
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db.models import Count, Max
+from django.shortcuts import get_object_or_404
+from django.utils.http import quote_etag
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from api import filters, selectors, serializers
+from api.permissions import SignedIn
+from companies.models import Sector
+from matchmaking import services as demand_services
+from matchmaking.match_selectors import ReasonNames
+
+ID = r"[0-9]{1,18}"
+
+
+class SectorViewSet(viewsets.ReadOnlyModelViewSet):
+    """The fixed two-level sector taxonomy (slugs never change, so it has no ``updated_since``)."""
+
+    queryset = Sector.objects.select_related("parent").order_by("position", "pk")
+    serializer_class = serializers.SectorSerializer
+    lookup_field = "slug"
+    filter_backends = []
+
+
+class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = serializers.OrganisationSerializer
+    filterset_class = filters.OrganisationFilter
+    ordering_fields = ["name", "updated_at", "created_at"]
+    lookup_value_regex = ID
+
+    def get_queryset(self):
+        return selectors.organisations(self.request.user)
+
+
+@extend_schema_view(
+    create=extend_schema(
+        request=serializers.DemandCreateSerializer,
+        responses={201: serializers.DemandSerializer, 400: OpenApiResponse(description="Invalid demand")},
+    )
+)
+class DemandViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    filterset_class = filters.DemandFilter
+    ordering_fields = ["created_at", "updated_at", "deadline"]
+    lookup_value_regex = ID
+
+    def get_queryset(self):
+        return selectors.demands(self.request.user)
+
+    def get_serializer_class(self):
+        return serializers.DemandCreateSerializer if self.action == "create" else serializers.DemandSerializer
+
+    def create(self, request, *args, **kwargs):
+        incoming = serializers.DemandCreateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        organisation = selectors.organisation_for_new_demand(request.user, incoming.validated_data["organisation"])
+        if organisation is None:
+            raise exceptions.ValidationError(
+                {"organisation": [_("Name the organisation (its ID) that posts this demand.")]}
+            )
+        try:
+            demand = demand_services.demand_create(
+                actor=request.user, organisation=organisation, fields=incoming.validated_data["fields"]
+            )
+        except DjangoPermissionDenied:
+            raise exceptions.PermissionDenied(_("You may not post demands for this organisation.")) from None
+        demand = self.get_queryset().get(pk=demand.pk)
+        return Response(serializers.DemandSerializer(demand).data, status=status.HTTP_201_CREATED)
+
+
+class MatchViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Published matches, best score first.  A list answers 304 to ``If-None-Match`` when nothing changed."""
+
+    serializer_class = serializers.MatchSerializer
+    filterset_class = filters.MatchFilter
+    ordering_fields = ["score", "rank", "updated_at"]
+    permission_classes = [SignedIn]
+
+    def get_queryset(self):
+        return selectors.matches(self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        etag = self._etag(request, queryset)
+        if etag in request.headers.get("If-None-Match", ""):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+        page = self.paginate_queryset(queryset)
+        names = ReasonNames.for_reasons(reason for match in page for reason in match.reasons or ())
+        data = self.get_serializer(page, many=True, context={**self.get_serializer_context(), "reason_names": names})
+        response = self.get_paginated_response(data.data)
+        response["ETag"] = etag
+        return response
+
+    def _etag(self, request, queryset):
+        """Changes whenever a row of the filtered list is added, removed or updated."""
+        state = queryset.order_by().aggregate(n=Count("pk"), last=Max("updated_at"))
+        language = getattr(request, "LANGUAGE_CODE", "")
+        last = state["last"].timestamp() if state["last"] else 0
+        query = hashlib.sha1(request.get_full_path().encode(), usedforsecurity=False).hexdigest()[:12]
+        return quote_etag(f"{state['n']}-{last}-{language}-{query}")
+
+
+class EventViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = serializers.EventSerializer
+    filterset_class = filters.EventFilter
+    ordering_fields = ["starts_at", "updated_at"]
+    lookup_value_regex = ID
+
+    def get_queryset(self):
+        return selectors.events(self.request.user)
+
+    @extend_schema(responses=serializers.MeetingSerializer(many=True), filters=False)
+    @action(
+        detail=True, permission_classes=[SignedIn], filter_backends=[], serializer_class=serializers.MeetingSerializer
+    )
+    def meetings(self, request, pk=None):
+        """Scheduled meetings: all of them for the event's organisers, otherwise the caller's own."""
+        event = get_object_or_404(selectors.events(request.user), pk=pk)
+        page = self.paginate_queryset(selectors.meetings(request.user, event))
+        return self.get_paginated_response(serializers.MeetingSerializer(page, many=True).data)
+
+
+class DelegationViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = serializers.DelegationSerializer
+    filterset_class = filters.DelegationFilter
+    ordering_fields = ["starts_on", "updated_at"]
+    lookup_value_regex = ID
+
+    def get_queryset(self):
+        return selectors.delegations(self.request.user)
