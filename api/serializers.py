@@ -22,7 +22,8 @@ class SlugListField(serializers.ListField):
 
 
 class SectorSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    slug = serializers.CharField(read_only=True, help_text="Part of the public API: never renamed.")
+    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
     class Meta:
         model = Sector
@@ -39,7 +40,7 @@ def _codes(related, attribute="code"):
 
 class OrganisationSerializer(serializers.ModelSerializer):
     country = serializers.CharField(source="country.code")
-    region = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    region = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     sectors = serializers.SerializerMethodField()
     looking_for = serializers.SerializerMethodField()
     target_regions = serializers.SerializerMethodField()
@@ -76,7 +77,7 @@ class OrganisationRefSerializer(serializers.ModelSerializer):
 
 class DemandSerializer(serializers.ModelSerializer):
     organisation = OrganisationRefSerializer(read_only=True)
-    region = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    region = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     sectors = serializers.SerializerMethodField()
 
     class Meta:
@@ -160,7 +161,7 @@ class MatchSerializer(serializers.ModelSerializer):
 
 
 class EventSerializer(serializers.ModelSerializer):
-    region = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    region = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     country = serializers.CharField(source="country.code", allow_null=True)
 
     class Meta:
@@ -199,8 +200,8 @@ class DelegationSerializer(serializers.ModelSerializer):
     leader_organisation = OrganisationRefSerializer(read_only=True, allow_null=True)
     origin_country = serializers.CharField(source="origin_country.code")
     destination_country = serializers.CharField(source="destination_country.code")
-    origin_region = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    destination_region = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    origin_region = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    destination_region = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     sectors = serializers.SerializerMethodField()
     events = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 

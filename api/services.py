@@ -13,8 +13,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from api.models import ApiKey
+from api import webhooks
+from api.models import ApiKey, Webhook, WebhookEvent
 from companies import permissions as company_permissions
+from companies.models import Organisation
 
 KEY_PREFIX = "gb_"
 ALPHABET = string.ascii_letters + string.digits
@@ -92,3 +94,62 @@ def note_use(key):
     """Record that the key was used, at most once a minute (a write per request would cost more than the read)."""
     if cache.add(f"api-key-used:{key.pk}", 1, LAST_USED_EVERY_SECONDS):
         ApiKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
+
+
+# --- Webhooks --------------------------------------------------------------------------------
+
+#: Active webhooks one organisation may have.
+WEBHOOKS_PER_ORGANISATION = 10
+
+
+class WebhookLimitReached(Exception):
+    """The organisation already has ``WEBHOOKS_PER_ORGANISATION`` active webhooks."""
+
+
+def _check_webhook_admin(actor, organisation):
+    if not company_permissions.is_organisation_admin(actor, organisation):
+        raise PermissionDenied
+
+
+def new_webhook_secret():
+    return f"whsec_{secrets.token_urlsafe(32)}"
+
+
+def webhook_register(*, actor, organisation, url, events):
+    """Register a webhook; returns (Webhook, its signing secret), shown to the admin once.
+
+    The URL is checked against server-side request forgery (``webhooks.check_url``, which
+    raises ``webhooks.WebhookURLError`` with a message for the form).
+    """
+    _check_webhook_admin(actor, organisation)
+    known = set(WebhookEvent.values)
+    events = [event for event in dict.fromkeys(events) if event in known]
+    if not events:
+        raise ValueError("A webhook needs at least one event.")
+    webhooks.check_url(url)
+    with transaction.atomic():
+        # One organisation's registrations run one at a time, so the limit holds.
+        Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+        if Webhook.objects.filter(organisation=organisation, active=True).count() >= WEBHOOKS_PER_ORGANISATION:
+            raise WebhookLimitReached
+        secret = new_webhook_secret()
+        webhook = Webhook.objects.create(
+            organisation=organisation, url=url, events=events, secret=secret, created_by=actor
+        )
+    return webhook, secret
+
+
+def webhook_set_active(*, actor, webhook, active):
+    """Deactivate a webhook (nothing more is sent, pending deliveries fail) or activate it again."""
+    _check_webhook_admin(actor, webhook.organisation)
+    if active and not webhook.active:
+        webhooks.check_url(webhook.url)
+    Webhook.objects.filter(pk=webhook.pk).update(active=active)
+    webhook.active = active
+    return webhook
+
+
+def webhook_delete(*, actor, webhook):
+    """Delete a webhook and its delivery log."""
+    _check_webhook_admin(actor, webhook.organisation)
+    webhook.delete()

@@ -27,6 +27,7 @@ class SectorViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Sector.objects.select_related("parent").order_by("position", "pk")
     serializer_class = serializers.SectorSerializer
     lookup_field = "slug"
+    lookup_value_regex = r"[a-z0-9_.-]{1,64}"
     filter_backends = []
 
 
@@ -82,6 +83,7 @@ class MatchViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     filterset_class = filters.MatchFilter
     ordering_fields = ["score", "rank", "updated_at"]
     permission_classes = [SignedIn]
+    etag_lists = True
 
     def get_queryset(self):
         return selectors.matches(self.request.user)
