@@ -4,10 +4,13 @@
 change; ``sector`` accepts a leaf or a group slug, a group selecting its leaves too.
 """
 
+import datetime
+
 from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
+from django_filters.fields import IsoDateTimeField
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -29,8 +32,28 @@ class IdFilter(filters.NumberFilter):
     field_class = IdField
 
 
+class UtcDateTimeField(IsoDateTimeField):
+    """An ISO 8601 time, turned into UTC here: a database need not accept every offset or year."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value is None:
+            return None
+        try:
+            value = value.astimezone(datetime.UTC)
+        except OverflowError:
+            raise forms.ValidationError(_("This time is out of range."), code="out_of_range") from None
+        if not datetime.datetime(1900, 1, 1, tzinfo=datetime.UTC) <= value:
+            value = datetime.datetime(1900, 1, 1, tzinfo=datetime.UTC)  # nothing is older: "since ever"
+        return value
+
+
+class UtcDateTimeFilter(filters.IsoDateTimeFilter):
+    field_class = UtcDateTimeField
+
+
 def updated_since():
-    return filters.IsoDateTimeFilter(
+    return UtcDateTimeFilter(
         field_name="updated_at",
         lookup_expr="gte",
         label=_("Only records changed at or after this time (ISO 8601)"),

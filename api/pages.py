@@ -33,7 +33,7 @@ def _organisation_for_admin(request, organisation_pk):
 
 
 def _keys(organisation):
-    return organisation.api_keys.order_by("revoked_at", "-created_at", "-pk")
+    return organisation.api_keys.select_related("created_by").order_by("revoked_at", "-created_at", "-pk")
 
 
 def _webhooks(organisation):
@@ -42,6 +42,7 @@ def _webhooks(organisation):
         organisation.webhooks.annotate(
             last_status=Subquery(latest.values("status")[:1]),
             last_delivery_at=Subquery(latest.values("created_at")[:1]),
+            last_attempts=Subquery(latest.values("attempts")[:1]),
         )
         .select_related("created_by")
         .order_by("-active", "-created_at", "-pk")

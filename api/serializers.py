@@ -5,7 +5,6 @@ same names as in the import format.
 """
 
 from django.contrib.auth.models import AnonymousUser
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
@@ -191,7 +190,7 @@ class MeetingSerializer(serializers.ModelSerializer):
         model = Meeting
         fields = ["id", "starts_at", "ends_at", "table", "video_link", "party_a", "party_b", "locked", "updated_at"]
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
     def get_video_link(self, meeting):
         return meeting.video_link or (meeting.table.video_link if meeting.table else "") or None
 

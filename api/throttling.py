@@ -5,11 +5,19 @@ cache, so with Redis they hold across web processes.
 """
 
 from rest_framework import throttling
+from rest_framework.settings import api_settings
 
 from api.authentication import api_key_of
 
 
-class ApiKeyRateThrottle(throttling.SimpleRateThrottle):
+class RatesFromSettings:
+    """Read the rate when asked (DRF binds it at import), so that a changed setting applies."""
+
+    def get_rate(self):
+        return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
+
+
+class ApiKeyRateThrottle(RatesFromSettings, throttling.SimpleRateThrottle):
     scope = "key"
 
     def get_cache_key(self, request, view):
@@ -20,5 +28,5 @@ class ApiKeyRateThrottle(throttling.SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
-class AnonymousRateThrottle(throttling.AnonRateThrottle):
+class AnonymousRateThrottle(RatesFromSettings, throttling.AnonRateThrottle):
     scope = "anon"

@@ -289,9 +289,11 @@ def demand_data(demand_id):
 def notify_demand(demand, *, created):
     """``demand.created`` or ``demand.updated`` for a demand saved in the current transaction."""
     event = WebhookEvent.DEMAND_CREATED if created else WebhookEvent.DEMAND_UPDATED
-    if not subscribed_webhooks(event):
-        return []
-    return notify(event, demand_data(demand.pk))
+    subscribed = subscribed_webhooks(event)
+    if not subscribed:
+        return []  # no query for the payload either
+    data = demand_data(demand.pk)
+    return _create_deliveries((webhook, event, data) for webhook in subscribed)
 
 
 def notify_matches_published(match_ids):

@@ -8,6 +8,7 @@ least one language) and writes inside one transaction.
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from api import webhooks
 from companies import permissions as company_permissions
 from matchmaking import permissions, tasks
 from matchmaking.models import Demand
@@ -49,6 +50,7 @@ def demand_create(*, actor, organisation, fields):
         created_by = actor if actor.pk else None  # an API key (api.authentication.KeyUser) is no user
         demand = _apply(Demand(organisation=organisation, created_by=created_by), fields)
         tasks.queue_demand(demand.pk)
+        webhooks.notify_demand(demand, created=True)  # sent after the commit
     return demand
 
 
@@ -58,6 +60,7 @@ def demand_update(*, actor, demand, fields):
     with transaction.atomic():
         demand = _apply(demand, fields)
         tasks.queue_demand(demand.pk)
+        webhooks.notify_demand(demand, created=False)
     return demand
 
 
@@ -68,6 +71,7 @@ def _set_status(demand, status):
             demand.status = status
             demand.save(update_fields=["status", "updated_at"])
             tasks.queue_demand(demand.pk)  # a closed demand's matches are withdrawn
+            webhooks.notify_demand(demand, created=False)
         else:
             demand.status = status
     return demand

@@ -49,6 +49,9 @@ def celery_worker(django_db_setup, django_db_blocker, celery_queue, tmp_path_fac
         "DATABASE_URL": database_url,
         "DJANGO_SETTINGS_MODULE": "config.test_settings",
         "CELERY_QUEUE": celery_queue,  # tasks the worker itself queues stay on the private queue
+        # The webhook tests' receivers listen on 127.0.0.1; their retries need not wait long.
+        "WEBHOOK_ALLOW_LOOPBACK": "true",
+        "WEBHOOK_RETRY_BACKOFF": "0.1",
     }
     log = tmp_path_factory.mktemp("celery") / "worker.log"
     hostname = f"{celery_queue}@%h"

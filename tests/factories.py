@@ -91,3 +91,22 @@ def meeting_create(*, slot, first, second, table=None, **fields):
     """A scheduled meeting between two registrations, stored in canonical order."""
     party_a, party_b = sorted([first, second], key=lambda r: r.pk)
     return Meeting.objects.create(event=slot.event, slot=slot, table=table, party_a=party_a, party_b=party_b, **fields)
+
+
+class WebhookFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "api.Webhook"
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    url = factory.Sequence(lambda n: f"https://hooks{n}.example.com/greenbridge")
+    events = factory.LazyFunction(lambda: ["match.published", "demand.created", "demand.updated", "meeting.scheduled"])
+    secret = factory.Sequence(lambda n: f"whsec_test_secret_{n}")
+
+
+class WebhookDeliveryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "api.WebhookDelivery"
+
+    webhook = factory.SubFactory(WebhookFactory)
+    event = "demand.created"
+    payload = factory.LazyFunction(lambda: {"id": 1, "title": "Sludge treatment"})
