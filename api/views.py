@@ -2,17 +2,21 @@
 
 import hashlib
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Count, Max
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.http import quote_etag
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from api import filters, selectors, serializers
+from api.authentication import api_key_of
 from api.permissions import SignedIn
 from companies.models import Sector
 from matchmaking import services as demand_services
@@ -77,36 +81,51 @@ class DemandViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class MatchViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    """Published matches, best score first.  A list answers 304 to ``If-None-Match`` when nothing changed."""
+    """Published matches, best score first.  A list answers 304 to ``If-None-Match`` when nothing changed.
+
+    The list is the API's busiest read (partners poll it per demand), so it is built lean: one
+    aggregate gives both the count and the ETag (count and latest change of the filtered rows,
+    with who asks, the language and the query); a page already rendered for that ETag is served
+    from the cache; otherwise one query reads the page's rows as plain values.
+    """
 
     serializer_class = serializers.MatchSerializer
     filterset_class = filters.MatchFilter
     ordering_fields = ["score", "rank", "updated_at"]
     permission_classes = [SignedIn]
     etag_lists = True
+    #: Seconds a rendered page is kept; it is keyed by the ETag, so a change never serves a stale page.
+    page_cache_seconds = 300
 
     def get_queryset(self):
         return selectors.matches(self.request.user)
 
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
-        etag = self._etag(request, queryset)
+        state = queryset.order_by().aggregate(n=Count("pk"), last=Max("updated_at"))
+        etag = self._etag(request, state)
         if etag in request.headers.get("If-None-Match", ""):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
-        page = self.paginate_queryset(queryset)
-        names = ReasonNames.for_reasons(reason for match in page for reason in match.reasons or ())
-        data = self.get_serializer(page, many=True, context={**self.get_serializer_context(), "reason_names": names})
-        response = self.get_paginated_response(data.data)
+        cache_key = f"api-matches:{etag}"
+        body = cache.get(cache_key)
+        if body is None:
+            offset, limit = self.paginator.bounds(request, state["n"])
+            rows = list(queryset.values(*serializers.MATCH_VALUES)[offset : offset + limit])
+            names = ReasonNames.for_reasons(reason for row in rows for reason in row["reasons"] or ())
+            body = JSONRenderer().render(self.paginator.envelope(serializers.match_rows(rows, names)))
+            cache.set(cache_key, body, self.page_cache_seconds)
+        response = HttpResponse(body, content_type="application/json")
         response["ETag"] = etag
         return response
 
-    def _etag(self, request, queryset):
-        """Changes whenever a row of the filtered list is added, removed or updated."""
-        state = queryset.order_by().aggregate(n=Count("pk"), last=Max("updated_at"))
-        language = getattr(request, "LANGUAGE_CODE", "")
+    def _etag(self, request, state):
+        """Changes whenever a row of the filtered list is added, removed or updated, and differs per audience."""
+        user = request.user
+        audience = "all" if api_key_of(user) or user.is_staff or user.is_superuser else f"user{user.pk}"
         last = state["last"].timestamp() if state["last"] else 0
-        query = hashlib.sha1(request.get_full_path().encode(), usedforsecurity=False).hexdigest()[:12]
-        return quote_etag(f"{state['n']}-{last}-{language}-{query}")
+        language = getattr(request, "LANGUAGE_CODE", "")
+        fingerprint = f"{audience}|{state['n']}|{last}|{language}|{request.get_full_path()}"
+        return quote_etag(hashlib.sha1(fingerprint.encode(), usedforsecurity=False).hexdigest())
 
 
 class EventViewSet(viewsets.ReadOnlyModelViewSet):

@@ -271,7 +271,7 @@ def test_match_lists_answer_304_until_something_changes(world):
 
 
 def test_keys_and_visitors_are_throttled_with_a_json_429(world, settings):
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"key": "3/min", "anon": "2/min"}}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"key": "3/day", "anon": "2/day"}}
     statuses = [get(world, "/api/v1/sectors/").status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
     throttled = get(world, "/api/v1/sectors/")
@@ -325,3 +325,39 @@ def test_list_queries_do_not_grow_with_the_page_size(world, url):
         assert len(response.json()["results"]) == min(size, response.json()["count"])
         counts[size] = len(queries)
     assert counts[1] == counts[2] == counts[20], counts
+
+
+def test_the_lean_match_list_shows_exactly_what_the_documented_serializer_shows(world):
+    from api.serializers import MATCH_VALUES, MatchSerializer, match_rows
+    from matchmaking.match_selectors import ReasonNames
+
+    chinese_only = DemandFactory(organisation=world.a, title="", title_zh="污泥干化")
+    match(world.c, chinese_only, 0.7, 1)
+    matches = Match.objects.select_related("demand", "organisation").order_by("pk")
+    names = ReasonNames.for_reasons(r for m in matches for r in m.reasons)
+    documented = MatchSerializer(matches, many=True, context={"reason_names": names}).data
+    lean = match_rows(list(matches.values(*MATCH_VALUES)), names)
+    assert [
+        dict(item) | {"demand": dict(item["demand"]), "organisation": dict(item["organisation"])} for item in documented
+    ] == lean
+    assert "污泥干化" in {item["demand"]["title"] for item in lean}
+
+
+def test_a_rendered_match_page_is_never_served_to_another_audience(world):
+    """Two members whose lists have the same size and latest change must not share a cached page."""
+    from django.test import Client
+
+    from tests.factories import MembershipFactory
+
+    same_time = timezone.now()
+    Match.objects.update(updated_at=same_time)
+    member_c = MembershipFactory(organisation=world.c).user
+    client_b, client_c = Client(), Client()
+    client_b.force_login(world.users["user_b"])
+    client_c.force_login(member_c)
+
+    seen_by_b = client_b.get("/api/v1/matches/").json()
+    seen_by_c = client_c.get("/api/v1/matches/").json()
+
+    assert [m["organisation"]["name"] for m in seen_by_b["results"]] == ["Cambi"]
+    assert [m["organisation"]["name"] for m in seen_by_c["results"]] == ["Aker Carbon"]
