@@ -76,6 +76,7 @@ worker: $(STAMP_RUN)
 test: $(STAMP_DEV)
 	$(RUFF) check .
 	$(RUFF) format --check .
+	$(MANAGE) spectacular --validate --fail-on-warn --file /dev/null
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP_DEV)
