@@ -16,6 +16,7 @@ urlpatterns = [
     path("organisations/<int:organisation_pk>/api/", include("api.page_urls")),
     path("demands/", include("matchmaking.urls")),
     path("matches/", include("matchmaking.match_urls")),
+    path("events/", include("events.urls")),
     path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -149,6 +149,16 @@ class Registration(models.Model):
     name = models.CharField(_("participant name"), max_length=200)
     email = models.EmailField(_("e-mail"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=_("The language of the e-mails this participant gets."),
+    )
+    reminded_at = models.DateTimeField(
+        _("reminded"), null=True, blank=True, help_text=_("When the one reminder for having no meeting was sent.")
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -362,3 +372,49 @@ class MeetingSeat(models.Model):
 
     def __str__(self):
         return f"{self.registration.name} in meeting {self.meeting_id}"
+
+
+class SchedulingRun(models.Model):
+    """One run of the meeting scheduler for an event; its progress feeds the organiser's progress bar."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    event = models.ForeignKey(Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="scheduling_runs")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.FloatField(_("progress"), default=0.0)
+    phase = models.CharField(_("phase"), max_length=40, blank=True)
+    meetings = models.PositiveIntegerField(_("meetings"), null=True, blank=True)
+    upper_bound = models.PositiveIntegerField(_("upper bound"), null=True, blank=True)
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("scheduling run")
+        verbose_name_plural = _("scheduling runs")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(progress__gte=0.0, progress__lte=1.0), name="scheduling_progress_0_1"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.event} {self.created_at:%Y-%m-%d %H:%M} {self.get_status_display()}"
+
+    @property
+    def percent(self):
+        return round(100 * self.progress)

@@ -1,0 +1,4 @@
+from events.views import organise, participant
+
+app_name = "events"
+urlpatterns = participant.urlpatterns + organise.urlpatterns

@@ -1,0 +1,3 @@
+"""Pages for participants: events, registration, availability, other participants, meetings, agenda."""
+
+urlpatterns = []
