@@ -37,9 +37,12 @@ class PageNumberPagination(pagination.PageNumberPagination):
         self.request, self._number, self._pages, self._count = request, number, pages, count
         return (number - 1) * size, size
 
-    def envelope(self, results):
-        """The paginated body for the page chosen by ``bounds``: count, next, previous, results."""
-        url = self.request.build_absolute_uri()
+    def envelope(self, results, url=None):
+        """The paginated body for the page chosen by ``bounds``: count, next, previous, results.
+
+        ``url`` is the address the links are built on (by default the request's own).
+        """
+        url = url or self.request.build_absolute_uri()
         following = replace_query_param(url, self.page_query_param, self._number + 1)
         if self._number == 2:
             preceding = remove_query_param(url, self.page_query_param)

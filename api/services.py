@@ -7,6 +7,7 @@ people can tell their keys apart; the whole key is stored only as its SHA-256 di
 import hashlib
 import secrets
 import string
+import time
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
@@ -24,6 +25,7 @@ ALPHABET = string.ascii_letters + string.digits
 KEY_CACHE_SECONDS = 60
 #: ``last_used_at`` is written at most this often per key, not on every request.
 LAST_USED_EVERY_SECONDS = 60
+_noted = {}  # key digest -> time.monotonic() of the last note in this process
 
 
 def _random(length):
@@ -91,7 +93,15 @@ def find_key(raw_key):
 
 
 def note_use(key):
-    """Record that the key was used, at most once a minute (a write per request would cost more than the read)."""
+    """Record that the key was used, at most once a minute (a write per request would cost more than the read).
+
+    Each web process remembers when it last noted a key, so most requests skip even the cache.
+    """
+    now = time.monotonic()
+    last = _noted.get(key.digest)
+    if last is not None and now - last < LAST_USED_EVERY_SECONDS:
+        return
+    _noted[key.digest] = now
     if cache.add(f"api-key-used:{key.pk}", 1, LAST_USED_EVERY_SECONDS):
         ApiKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
 

@@ -35,12 +35,15 @@ class FixedWindowThrottle(throttling.BaseThrottle):
         now = time.time()
         window = int(now // seconds)
         key = f"throttle:{self.scope}:{ident}:{window}"
-        cache.add(key, 0, seconds + 1)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, seconds + 1)
-            count = 1
+        if hasattr(cache, "counter"):  # Redis (core.cache): one round trip
+            count = cache.counter(key, seconds + 1)
+        else:
+            cache.add(key, 0, seconds + 1)
+            try:
+                count = cache.incr(key)
+            except ValueError:  # expired between add and incr
+                cache.add(key, 1, seconds + 1)
+                count = 1
         self.retry_after = (window + 1) * seconds - now
         return count <= limit
 

@@ -1,9 +1,11 @@
 """The partner API (DRF): thin viewsets over api.selectors, writes through the domain services."""
 
 import hashlib
+from urllib.parse import urlencode
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count, Max
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -101,9 +103,10 @@ class MatchViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return selectors.matches(self.request.user)
 
     def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset())
+        queryset = self._filtered(request)
         state = queryset.order_by().aggregate(n=Count("pk"), last=Max("updated_at"))
-        etag = self._etag(request, state)
+        query = self._normalised_query(request)
+        etag = self._etag(request, state, query)
         if etag in request.headers.get("If-None-Match", ""):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
         cache_key = f"api-matches:{etag}"
@@ -112,19 +115,42 @@ class MatchViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             offset, limit = self.paginator.bounds(request, state["n"])
             rows = list(queryset.values(*serializers.MATCH_VALUES)[offset : offset + limit])
             names = ReasonNames.for_reasons(reason for row in rows for reason in row["reasons"] or ())
-            body = JSONRenderer().render(self.paginator.envelope(serializers.match_rows(rows, names)))
+            base = f"{request.build_absolute_uri(request.path)}?{urlencode(query)}"
+            body = JSONRenderer().render(self.paginator.envelope(serializers.match_rows(rows, names), base))
             cache.set(cache_key, body, self.page_cache_seconds)
         response = HttpResponse(body, content_type="application/json")
         response["ETag"] = etag
         return response
 
-    def _etag(self, request, state):
+    #: Queries of one demand's list (what partners poll) skip django-filter's form: same checks, less work.
+    FAST_PARAMETERS = frozenset({"demand", "page", "page_size"})
+
+    def _filtered(self, request):
+        params = request.query_params
+        if not set(params) <= self.FAST_PARAMETERS or any(len(params.getlist(name)) > 1 for name in params):
+            return self.filter_queryset(self.get_queryset())
+        queryset = self.get_queryset()
+        if "demand" in params:
+            try:
+                demand = filters.IdField().clean(params["demand"])
+            except DjangoValidationError as error:
+                raise exceptions.ValidationError({"demand": error.messages}) from None
+            queryset = queryset.filter(demand_id=demand)
+        return queryset
+
+    def _normalised_query(self, request):
+        """The parameters that shape the answer, sorted; anything else is left out of the ETag and the links."""
+        known = set(filters.MatchFilter.base_filters) | {"page", "page_size", "ordering"}
+        return sorted((name, value) for name, value in request.query_params.items() if name in known)
+
+    def _etag(self, request, state, query):
         """Changes whenever a row of the filtered list is added, removed or updated, and differs per audience."""
         user = request.user
         audience = "all" if api_key_of(user) or user.is_staff or user.is_superuser else f"user{user.pk}"
         last = state["last"].timestamp() if state["last"] else 0
         language = getattr(request, "LANGUAGE_CODE", "")
-        fingerprint = f"{audience}|{state['n']}|{last}|{language}|{request.get_full_path()}"
+        where = request.build_absolute_uri(request.path)  # the links in the body name the host
+        fingerprint = f"{audience}|{state['n']}|{last}|{language}|{where}|{urlencode(query)}"
         return quote_etag(hashlib.sha1(fingerprint.encode(), usedforsecurity=False).hexdigest())
 
 

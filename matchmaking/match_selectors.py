@@ -6,6 +6,7 @@ every name the reasons of a page need once, and ``reason_labels`` turns one matc
 reasons into sentences in the active language.
 """
 
+import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -139,6 +140,30 @@ def component_list(components):
 # --- reasons as words ---------------------------------------------------------------------
 
 
+#: Sector and region names per language, kept in the process: the taxonomy and the regions are
+#: fixed reference data (a data migration writes them), looked up on every page of matches.
+_reference_names = {}
+REFERENCE_NAMES_SECONDS = 300
+
+
+def reference_names():
+    """({sector slug: name}, {region code: name}) in the active language."""
+    language = get_language() or ""
+    now = time.monotonic()
+    entry = _reference_names.get(language)
+    if entry is None or entry[0] < now:
+        sectors = {sector.slug: sector.name for sector in Sector.objects.only("slug", "name_en", "name_zh")}
+        regions = {region.code: region.name for region in Region.objects.only("code", "name_en", "name_zh")}
+        entry = (now + REFERENCE_NAMES_SECONDS, sectors, regions)
+        if sectors and regions:  # an empty table (a test database being set up) is not remembered
+            _reference_names[language] = entry
+    return entry[1], entry[2]
+
+
+def forget_reference_names():
+    _reference_names.clear()
+
+
 @dataclass
 class ReasonNames:
     """The names reasons point at, looked up once: sectors and regions by code, events and delegations by id."""
@@ -163,9 +188,10 @@ class ReasonNames:
                     if pk.isdigit():
                         (event_ids if kind_of == "event" else delegation_ids).add(int(pk))
         # An empty ``__in`` runs no query at all.
+        sectors, regions = reference_names()
         return cls(
-            sectors={s.slug: s.name for s in Sector.objects.filter(slug__in=slugs)},
-            regions={r.code: r.name for r in Region.objects.filter(code__in=codes)},
+            sectors=sectors,
+            regions=regions,
             events={e.pk: e.display_name for e in Event.objects.filter(pk__in=event_ids)},
             delegations={d.pk: d.display_name for d in Delegation.objects.filter(pk__in=delegation_ids)},
         )

@@ -112,10 +112,14 @@ def reference_data(django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with an empty cache: allauth keeps its rate-limit counters there."""
+    """Each test starts with an empty cache: allauth keeps its rate-limit counters there; the
+    reference names of match reasons are kept in the process."""
     from django.core.cache import cache
 
+    from matchmaking.match_selectors import forget_reference_names
+
     cache.clear()
+    forget_reference_names()
     yield
     cache.clear()
 

@@ -361,3 +361,22 @@ def test_a_rendered_match_page_is_never_served_to_another_audience(world):
 
     assert [m["organisation"]["name"] for m in seen_by_b["results"]] == ["Cambi"]
     assert [m["organisation"]["name"] for m in seen_by_c["results"]] == ["Aker Carbon"]
+
+
+def test_a_cached_match_page_keeps_its_links_to_the_host_asked_and_ignores_unknown_parameters(world, settings):
+    settings.ALLOWED_HOSTS = ["testserver", "partner.example"]
+    for i in range(3):
+        match(OrganisationFactory(name=f"Extra {i}"), world.demand_a, 0.3 + i / 10, i + 2)
+    url = f"/api/v1/matches/?demand={world.demand_a.pk}&page_size=2"
+    first = get(world, url, HTTP_HOST="partner.example", **{"wsgi.url_scheme": "https"})
+    assert first.json()["next"].startswith("https://partner.example/api/v1/matches/?")
+    local = get(world, url + "&_=12345")  # a cache-buster a client adds: same answer, same links
+    assert local.json()["next"] == f"http://testserver/api/v1/matches/?demand={world.demand_a.pk}&page=2&page_size=2"
+    assert local["ETag"] == get(world, url)["ETag"] != first["ETag"]
+
+
+def test_one_demand_list_checks_its_parameters_like_the_filter_does(world):
+    for query in ("demand=abc", "demand=0", "demand=99999999999999999999"):
+        response = get(world, f"/api/v1/matches/?{query}")
+        assert response.status_code == 400 and "demand" in response.json(), query
+    assert get(world, "/api/v1/matches/?demand=1&demand=2").status_code == 200  # the filter form decides
