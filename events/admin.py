@@ -8,6 +8,7 @@ from events.models import (
     MeetingRequest,
     MeetingSlot,
     Registration,
+    SchedulingRun,
     Table,
 )
 
@@ -87,3 +88,11 @@ class MeetingAdmin(admin.ModelAdmin):
     search_fields = ["party_a__name", "party_b__name"]
     autocomplete_fields = ["party_a", "party_b"]
     list_select_related = ["party_a", "party_b", "slot__event", "table", "event"]
+
+
+@admin.register(SchedulingRun)
+class SchedulingRunAdmin(admin.ModelAdmin):
+    list_display = ["event", "created_at", "status", "progress", "meetings", "upper_bound", "started_by"]
+    list_filter = ["status", "event"]
+    list_select_related = ["event", "started_by"]
+    readonly_fields = ["created_at", "finished_at"]

@@ -110,3 +110,13 @@ class WebhookDeliveryFactory(factory.django.DjangoModelFactory):
     webhook = factory.SubFactory(WebhookFactory)
     event = "demand.created"
     payload = factory.LazyFunction(lambda: {"id": 1, "title": "Sludge treatment"})
+
+
+def event_participant(*, event, organisation=None, country="NO", language="en", status="approved", **fields):
+    """A user who is an active member of an organisation and registered for ``event`` on its behalf."""
+    user = UserFactory()
+    organisation = organisation or OrganisationFactory(country=country)
+    MembershipFactory(user=user, organisation=organisation)
+    return RegistrationFactory(
+        event=event, organisation=organisation, user=user, email=user.email, language=language, status=status, **fields
+    )

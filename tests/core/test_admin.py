@@ -56,6 +56,9 @@ def one_of_everything():
     from core.models import Heartbeat
 
     Heartbeat.objects.create(note="admin test", worker="test:1")
+    from events.models import SchedulingRun
+
+    SchedulingRun.objects.create(event=event, status=SchedulingRun.Status.DONE, progress=1.0, meetings=1, upper_bound=1)
 
 
 def test_every_model_of_the_domain_is_in_the_admin():

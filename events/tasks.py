@@ -1,0 +1,77 @@
+"""Celery entry points for events: the scheduler run and the no-meeting reminders (thin; see organising.py).
+
+Both are queued with ``transaction.on_commit`` (``queue_*`` below), acknowledged late (a
+worker killed mid-run has the task redelivered; a run already done or failed is not
+redone), time-limited, and end quietly when their run or event is gone.  Database errors
+are retried with back-off.
+"""
+
+import logging
+
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.db import DatabaseError, transaction
+from django.utils.translation import gettext as _
+
+from events import organising
+from events.models import Event, SchedulingRun
+
+logger = logging.getLogger(__name__)
+
+TASK_OPTIONS = {
+    "acks_late": True,
+    "autoretry_for": (DatabaseError,),
+    "retry_backoff": 2,
+    "retry_backoff_max": 60,
+    "retry_jitter": True,
+    "max_retries": 3,
+}
+
+
+@shared_task(name="events.run_scheduler", soft_time_limit=600, time_limit=660, **TASK_OPTIONS)
+def run_scheduler(*, run_id):
+    run = SchedulingRun.objects.filter(pk=run_id).first()
+    if run is None:
+        logger.info("Scheduling run %s is gone", run_id)
+        return None
+    try:
+        run = organising.scheduling_run_execute(run=run)
+    except SoftTimeLimitExceeded:
+        organising.scheduling_run_fail(run_id=run_id, message=_("The scheduler took too long and was stopped."))
+        return None
+    except DatabaseError:
+        raise  # retried
+    except Exception as exc:
+        logger.exception("Scheduling run %s failed", run_id)
+        organising.scheduling_run_fail(run_id=run_id, message=_("The scheduler failed: %(error)s") % {"error": exc})
+        return None
+    return run.meetings if run else None
+
+
+@shared_task(name="events.send_no_meeting_reminders", soft_time_limit=240, time_limit=300, **TASK_OPTIONS)
+def send_no_meeting_reminders(*, event_id):
+    event = Event.objects.filter(pk=event_id).first()
+    if event is None:
+        logger.info("Event %s is gone; no reminders", event_id)
+        return 0
+    from events import notifications
+
+    sent = notifications.no_meeting_reminders(event)
+    logger.info("Sent %s no-meeting reminders for event %s", sent, event_id)
+    return sent
+
+
+def _send(task, **kwargs):
+    """Queue a task; a broker that is down is logged, not turned into an error for the organiser."""
+    try:
+        task.delay(**kwargs)
+    except Exception:  # kombu raises many kinds of connection errors
+        logger.exception("Could not queue %s %s", task.name, kwargs)
+
+
+def queue_scheduler_run(run_id):
+    transaction.on_commit(lambda: _send(run_scheduler, run_id=run_id))
+
+
+def queue_no_meeting_reminders(event_id):
+    transaction.on_commit(lambda: _send(send_no_meeting_reminders, event_id=event_id))
