@@ -54,6 +54,8 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from api import webhooks
+from api.models import WebhookEvent
 from events import permissions, scheduler
 from events.models import (
     Availability,
@@ -79,6 +81,15 @@ EVENT_FIELDS = [
     "matchmaking_mode", "max_requests_per_participant", "max_meetings_per_participant",
     "suggest_pairs_from_matches", "is_public",
 ]  # fmt: skip
+
+
+def _webhooks_for(meetings):
+    """``meeting.scheduled`` for new or moved meetings, to the partners' webhooks that subscribed to it
+    (written in this transaction, sent after it commits)."""
+    if not meetings or not webhooks.subscribed_webhooks(WebhookEvent.MEETING_SCHEDULED):
+        return
+    for meeting in meetings:
+        webhooks.notify_meeting_scheduled(meeting)
 
 
 def _require_organiser(actor, event):
@@ -544,6 +555,7 @@ def schedule_apply(*, event, context, result):
             if created:  # PostgreSQL and SQLite ≥ 3.35 return the new ids
                 fresh = _meetings_of(Meeting.objects.filter(pk__in=[m.pk for m in created]))
                 _notify("schedule_published", event, fresh)
+            _webhooks_for(list(created) + [m for m, _previous in moved])
             counts.update(
                 created=len(created), moved=len(moved), cancelled=len(dropped),
                 unchanged=len(current) - len(moved) - len(dropped),
@@ -772,6 +784,7 @@ def meeting_add(*, actor, event, first, second, slot, table):
             meeting.pk = None
             raise ValidationError(_clash_message(meeting, slot, table)) from exc
         _notify("schedule_published", event, [meeting])
+        _webhooks_for([meeting])
     return meeting
 
 

@@ -556,3 +556,24 @@ def test_event_create_makes_the_creator_its_organiser(organiser):
     with pytest.raises(ValidationError) as bad:
         organising.event_update(actor=organiser, event=event, fields={"timezone": "Europe/Osло"})
     assert "timezone" in bad.value.message_dict
+
+
+@pytest.mark.django_db
+def test_new_meetings_are_announced_to_the_participants_webhooks(organiser, django_capture_on_commit_callbacks):
+    from api.models import WebhookDelivery
+    from tests.factories import WebhookFactory
+
+    event, _slots, _tables, (ana, bo, cy, *_rest) = make_day(organiser)
+    accept(event, ana, bo)
+    hook = WebhookFactory(organisation=ana.organisation, events=["meeting.scheduled"])
+    WebhookFactory(organisation=cy.organisation, events=["meeting.scheduled"])  # not a party
+
+    with django_capture_on_commit_callbacks():
+        run(event)
+
+    deliveries = list(WebhookDelivery.objects.all())
+    assert [(d.webhook_id, d.event) for d in deliveries] == [(hook.pk, "meeting.scheduled")]
+    meeting = Meeting.objects.get(event=event, status="scheduled")
+    assert deliveries[0].payload["id"] == meeting.pk
+    run(event)  # nothing changed: nothing announced again
+    assert WebhookDelivery.objects.count() == 1
