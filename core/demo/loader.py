@@ -306,6 +306,8 @@ def _stavanger_event(orgs, users, now, tally):
             "registration_closes_at": starts_at - dt.timedelta(days=4),
             "matchmaking_mode": Event.MatchmakingMode.REQUESTS,
             "max_meetings_per_participant": 8,
+            # Most requests at real brokerage days go unanswered: the organiser adds pairs from matches.
+            "suggest_pairs_from_matches": True,
             "is_public": True,
             "organising_organisation": orgs["no-innovation-norway"],
         },
