@@ -334,3 +334,10 @@ if WEBHOOK_MAX_ATTEMPTS < 1:
     raise ImproperlyConfigured("WEBHOOK_MAX_ATTEMPTS must be at least 1.")
 if WEBHOOK_ALLOW_LOOPBACK and not DEBUG:
     raise ImproperlyConfigured("WEBHOOK_ALLOW_LOOPBACK is for development and tests only, not with DJANGO_DEBUG=false.")
+
+# --- Events --------------------------------------------------------------------------
+# SITE_URL: the portal's address, for the links in e-mails and the UIDs of calendar entries.
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
+# Seconds the meeting scheduler may spend on one event (the work itself is budgeted so that a
+# rerun gives the same schedule; this is the wall-clock cap).
+SCHEDULER_TIME_LIMIT = env.float("SCHEDULER_TIME_LIMIT", default=30.0)
