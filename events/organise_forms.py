@@ -143,7 +143,10 @@ class PlaceForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["slot"].queryset = event.slots.filter(is_break=False).select_related("event").order_by("starts_at")
         self.fields["table"].queryset = event.tables.order_by("position", "name")
-        self.fields["table"].required = event.tables.exists()
+        has_tables = event.tables.exists()
+        self.fields["table"].required = has_tables
+        if has_tables:  # "no table" only fits a virtual event without tables
+            self.fields["table"].empty_label = _("Choose a table")
 
 
 class ParticipantChoiceField(forms.ModelChoiceField):
