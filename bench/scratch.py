@@ -8,11 +8,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def django_on_scratch_database():
-    """Without DATABASE_URL, a fresh SQLite file in a temporary folder; with it, that database."""
+def django_on_scratch_database(keep=None):
+    """Without DATABASE_URL, a fresh SQLite file in a temporary folder; with it, that database.
+
+    ``keep`` names a folder for the SQLite file instead, kept between runs (so that a
+    benchmark can skip an import it already did).
+    """
     sys.path.insert(0, str(ROOT))
     if "DATABASE_URL" not in os.environ:
-        os.environ["GREENBRIDGE_VAR_DIR"] = tempfile.mkdtemp(prefix="greenbridge-bench-")
+        if keep:
+            Path(keep).mkdir(parents=True, exist_ok=True)
+        os.environ["GREENBRIDGE_VAR_DIR"] = str(keep or tempfile.mkdtemp(prefix="greenbridge-bench-"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 

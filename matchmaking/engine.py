@@ -22,6 +22,8 @@ chunk; the only Python loops run over records (to build features) and over the k
 pairs (to write their reasons), never over all pairs.
 """
 
+import functools
+import json
 import math
 import re
 from dataclasses import dataclass, field
@@ -386,7 +388,18 @@ def _names(vectorizer):
 
 
 def _dense(matrix):
-    return np.asarray(matrix.todense(), dtype=np.float32)
+    return np.asarray(matrix.toarray(), dtype=np.float32)
+
+
+def _org_side(features, name, org_rows):
+    """features.<name>[org_rows].T as CSR; for all organisations, made once per Features and kept."""
+    if org_rows is not None:
+        return getattr(features, name)[org_rows].T.tocsr()
+    cache = features.__dict__.setdefault("_transposed", {})
+    if name not in cache:
+        matrix = getattr(features, name)
+        cache[name] = matrix[: len(features.organisations)].T.tocsr() if name in TEXT_SPACE else matrix.T.tocsr()
+    return cache[name]
 
 
 def score_chunk(features, demand_rows, weights=None, org_columns=None):
@@ -396,43 +409,69 @@ def score_chunk(features, demand_rows, weights=None, org_columns=None):
     default).  Returns (scores, components): a dense (len(demand_rows), len(org_columns))
     array and a dict of arrays of the same shape.  Pairs that cannot be matched (same
     side, own organisation) score 0.
+
+    The dense arrays are worked on in place (the same float32 operations in the same order,
+    so the same values, with fewer passes over memory).
     """
     weights = weights or DEFAULT_WEIGHTS
     n_org = len(features.organisations)
     rows = np.asarray(demand_rows)
     demand_offset = n_org + rows  # demands follow organisations in the text matrices
-    org_rows = np.arange(n_org) if org_columns is None else np.asarray(org_columns)
+    org_rows = None if org_columns is None else np.asarray(org_columns)
+    all_orgs = np.arange(n_org) if org_rows is None else org_rows
 
-    leaf_share = _dense(_row_normalised_fraction(features.leaf[demand_offset]) @ features.leaf[org_rows].T)
-    parent_share = _dense(_row_normalised_fraction(features.parent[demand_offset]) @ features.parent[org_rows].T)
-    sector = np.maximum(leaf_share, PARENT_CREDIT * parent_share)
+    def product(name, left):
+        return _dense(left @ _org_side(features, name, org_rows))
 
-    concept = _dense(features.concepts[demand_offset] @ features.concepts[org_rows].T)
-    words_en = _dense(features.words_en[demand_offset] @ features.words_en[org_rows].T)
-    words_zh = _dense(features.words_zh[demand_offset] @ features.words_zh[org_rows].T)
-    same_language = (features.has_en[demand_offset][:, None] & features.has_en[org_rows][None, :]) | (
-        features.has_zh[demand_offset][:, None] & features.has_zh[org_rows][None, :]
+    sector = product("leaf", _row_normalised_fraction(features.leaf[demand_offset]))
+    parent_share = product("parent", _row_normalised_fraction(features.parent[demand_offset]))
+    parent_share *= PARENT_CREDIT
+    np.maximum(sector, parent_share, out=sector)
+    del parent_share
+
+    text = product("concepts", features.concepts[demand_offset])  # the concept cosine, then the text component
+    words = product("words_en", features.words_en[demand_offset])
+    np.maximum(words, product("words_zh", features.words_zh[demand_offset]), out=words)
+    same_language = (features.has_en[demand_offset][:, None] & features.has_en[all_orgs][None, :]) | (
+        features.has_zh[demand_offset][:, None] & features.has_zh[all_orgs][None, :]
     )
-    words = np.maximum(words_en, words_zh)
-    text_cosine = np.where(same_language, (1 - WORD_SHARE) * concept + WORD_SHARE * words, concept)
-    text = np.minimum(1.0, text_cosine / TEXT_SATURATION)
+    words *= WORD_SHARE
+    mixed = text * (1 - WORD_SHARE)
+    mixed += words
+    del words
+    np.copyto(text, mixed, where=same_language)
+    del mixed, same_language
+    text /= TEXT_SATURATION
+    np.minimum(text, 1.0, out=text)
 
-    region = _dense(features.region_demand[rows] @ features.region_org[org_rows].T)
-    partnership = _dense(features.kind_demand[rows] @ features.kind_org[org_rows].T)
-    copresence = np.minimum(1.0, _dense(features.gather_demand[rows] @ features.gather_org[org_rows].T))
+    region = product("region_org", features.region_demand[rows])
+    partnership = product("kind_org", features.kind_demand[rows])
+    copresence = product("gather_org", features.gather_demand[rows])
+    for part in (region, partnership, copresence):
+        np.minimum(part, 1.0, out=part)
 
     components = {
         "sector": sector,
         "text": text,
-        "region": np.minimum(1.0, region),
-        "partnership": np.minimum(1.0, partnership),
+        "region": region,
+        "partnership": partnership,
         "copresence": copresence,
     }
-    scores = sum(weights[name] * components[name] for name in COMPONENTS)
-    allowed = (features.demand_side[rows][:, None] != features.org_side[org_rows][None, :]) & (
-        features.owner_ids[rows][:, None] != features.org_ids[org_rows][None, :]
-    )
-    scores = np.where(allowed, np.clip(scores, 0.0, 1.0), 0.0).astype(np.float32)
+    scores = np.zeros_like(sector)
+    weighted = np.empty_like(sector)
+    for name in COMPONENTS:  # 0 + w·sector + w·text + ...: the order of the sum as written
+        np.multiply(components[name], np.float32(weights[name]), out=weighted)
+        scores += weighted
+    del weighted
+    np.clip(scores, 0.0, 1.0, out=scores)
+    scores[features.demand_side[rows][:, None] == features.org_side[all_orgs][None, :]] = 0.0
+    # the demand's own organisation, where it is among the columns
+    column_of = np.full(n_org, -1, dtype=np.int64)
+    column_of[all_orgs] = np.arange(len(all_orgs))
+    owners = np.array([features.org_index.get(int(o), -1) for o in features.owner_ids[rows]], dtype=np.int64)
+    owner_columns = np.where(owners >= 0, column_of[np.maximum(owners, 0)], -1)
+    own = np.flatnonzero(owner_columns >= 0)
+    scores[own, owner_columns[own]] = 0.0
     return scores, components
 
 
@@ -444,7 +483,61 @@ def _top_k_per_row(scores, k):
     return np.argpartition(-scores, k - 1, axis=1)[:, :k]
 
 
-def match(
+@dataclass
+class Selection:
+    """The kept pairs of a ``select`` as parallel arrays (one entry per pair), and their reasons.
+
+    ``rows`` index features.demands, ``columns`` features.organisations; ``scores`` and
+    ``components`` are the engine's float32 values, unrounded; ``reasons`` is a list of
+    reason lists (empty below ``min_score``), or of their JSON texts (``json_reasons``).
+    Pairs are ordered by demand row, then column.
+    """
+
+    rows: np.ndarray
+    columns: np.ndarray
+    organisation_ids: np.ndarray
+    demand_ids: np.ndarray
+    scores: np.ndarray
+    components: dict
+    reasons: list
+
+    def __len__(self):
+        return len(self.rows)
+
+
+def _empty_selection():
+    empty_int, empty_float = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+    return Selection(
+        rows=empty_int,
+        columns=empty_int,
+        organisation_ids=empty_int,
+        demand_ids=empty_int,
+        scores=empty_float,
+        components=dict.fromkeys(COMPONENTS, empty_float),
+        reasons=[],
+    )
+
+
+def match(features, **options):
+    """``select`` as a list of ScoredPair (same arguments): convenient for a few pairs."""
+    kept = select(features, **options)
+    scores = kept.scores.tolist()
+    parts = {name: kept.components[name].tolist() for name in COMPONENTS}
+    return [
+        ScoredPair(
+            organisation_id=organisation_id,
+            demand_id=demand_id,
+            score=round(scores[i], 4),
+            components={name: parts[name][i] for name in COMPONENTS},  # rounded when written
+            reasons=kept.reasons[i],
+        )
+        for i, (organisation_id, demand_id) in enumerate(
+            zip(kept.organisation_ids.tolist(), kept.demand_ids.tolist(), strict=True)
+        )
+    ]
+
+
+def select(
     features,
     *,
     top_k=50,
@@ -455,6 +548,7 @@ def match(
     chunk_size=256,
     demand_rows=None,
     per_organisation=True,
+    json_reasons=False,
 ):
     """Score every pair; keep each demand's ``top_k`` organisations with a positive score, and
     each organisation's ``organisation_k`` best demands among those scoring at least ``min_score``
@@ -464,13 +558,13 @@ def match(
     ``demand_rows`` restricts the demands scored (a chunk of a full rescoring, or one demand);
     the organisations' best are then taken among those demands, unless ``per_organisation``
     is off (an incremental rescoring of one demand keeps only the demand's own top_k).
-    Reasons are written for the pairs scoring at least ``min_score``.
-    Returns a list of ScoredPair.
+    Reasons are written for the pairs scoring at least ``min_score`` (``json_reasons``: as JSON
+    text, see explain_many).  Returns a Selection.
     """
     n_org = len(features.organisations)
     all_rows = np.arange(len(features.demands)) if demand_rows is None else np.asarray(demand_rows, dtype=np.int64)
     if n_org == 0 or len(all_rows) == 0:
-        return []
+        return _empty_selection()
     excluded_by_demand = {}
     for org_id, demand_id in excluded:
         excluded_by_demand.setdefault(demand_id, []).append(org_id)
@@ -518,7 +612,7 @@ def match(
         keep_cells(rows, position[best_rows[i, columns]], columns, scores, components)
 
     if not found_rows:
-        return []
+        return _empty_selection()
     cell_rows = np.concatenate(found_rows)
     cell_columns = np.concatenate(found_columns)
     cell_values = np.concatenate(found_values)
@@ -540,74 +634,169 @@ def match(
     if len(i):
         selected |= np.isin(keys, best_rows[i, columns] * n_org + columns)
 
-    pairs, cache = [], {}
-    for index in np.flatnonzero(selected):
-        row, column, value = int(cell_rows[index]), int(cell_columns[index]), float(cell_values[index])
-        parts = {name: float(cell_parts[name][index]) for name in COMPONENTS}
-        pairs.append(
-            ScoredPair(
-                organisation_id=int(features.org_ids[column]),
-                demand_id=int(demand_ids[row]),
-                score=round(value, 4),
-                components=parts,  # rounded when written
-                reasons=explain(features, row, column, parts, cache) if value >= min_score else [],
-            )
-        )
-    return pairs
+    index = np.flatnonzero(selected)
+    rows, columns, values = cell_rows[index], cell_columns[index], cell_values[index]
+    parts = {name: cell_parts[name][index] for name in COMPONENTS}
+    explained = values.astype(np.float64) >= min_score  # as a Python float compares
+    reasons = ["[]"] * len(index) if json_reasons else [[] for _ in range(len(index))]
+    shown = np.flatnonzero(explained)
+    shown_parts = {name: part[shown] for name, part in parts.items()}
+    found = explain_many(features, rows[shown], columns[shown], shown_parts, as_json=json_reasons)
+    for i, pair_reasons in zip(shown.tolist(), found, strict=True):
+        reasons[i] = pair_reasons
+    return Selection(
+        rows=rows,
+        columns=columns,
+        organisation_ids=features.org_ids[columns],
+        demand_ids=demand_ids[rows],
+        scores=values,
+        components=parts,
+        reasons=reasons,
+    )
 
 
 # --- reasons ------------------------------------------------------------------------------
 
 
-def _row(matrix, i, cache):
-    """Row i of a CSR matrix as {column: weight}, built once per row and matrix."""
-    key = (id(matrix), i)
-    if key not in cache:
-        start, end = matrix.indptr[i], matrix.indptr[i + 1]
-        cache[key] = dict(zip(matrix.indices[start:end].tolist(), matrix.data[start:end].tolist(), strict=True))
-    return cache[key]
+def _shared_top(matrix, rows_a, rows_b, limit):
+    """For each pair (rows_a[i], rows_b[i]) of ``matrix``: the columns both rows weigh, heaviest
+    product first (ties: the higher column first), at most ``limit``; as a list of lists.
+
+    Products are taken in float64, where the product of two float32 weights is exact, so the
+    order is that of multiplying the weights one pair at a time in Python.
+    """
+    if len(rows_a) == 0:
+        return []
+    a = matrix[rows_a].astype(np.float64)
+    b = matrix[rows_b].astype(np.float64)
+    product = a.multiply(b).tocsr()
+    product.eliminate_zeros()
+    counts = np.diff(product.indptr)
+    owner = np.repeat(np.arange(len(rows_a)), counts)
+    order = np.lexsort((-product.indices, -product.data, owner))
+    position = np.arange(len(order)) - product.indptr[:-1][owner]  # owner is sorted: groups stay in place
+    chosen = position < limit
+    columns = product.indices[order[chosen]].tolist()
+    kept = np.minimum(counts, limit).tolist()
+    found, at = [], 0
+    for n in kept:
+        found.append(columns[at : at + n])
+        at += n
+    return found
 
 
-def _shared_terms(matrix, names, a, b, limit, cache):
-    """The terms rows a and b share, heaviest first."""
-    row_a, row_b = _row(matrix, a, cache), _row(matrix, b, cache)
-    if len(row_b) < len(row_a):
-        row_a, row_b = row_b, row_a
-    shared = [(weight * row_b[column], column) for column, weight in row_a.items() if column in row_b]
-    shared.sort(reverse=True)
-    return [str(names[column]) for _weight, column in shared[:limit]]
+def explain_many(features, rows, columns, components, *, as_json=False):
+    """Reasons for kept pairs (``rows`` into features.demands, ``columns`` into features.organisations,
+    ``components`` arrays aligned with them): a list of [{"kind": ..., "value": ...}, ...].
+
+    The pages turn them into words.  Shared key terms come from one sparse product over all
+    the pairs; the rest are small set operations per pair, each worked out once per distinct
+    combination.  ``as_json`` gives each pair's list as the text ``json.dumps(reasons,
+    ensure_ascii=False)`` would write, put together from pieces encoded once.
+    """
+    rows = np.asarray(rows, dtype=np.int64)
+    columns = np.asarray(columns, dtype=np.int64)
+    n = len(rows)
+    if n == 0:
+        return []
+    n_org = len(features.organisations)
+    terms = [None] * n
+    with_text = np.flatnonzero(np.asarray(components["text"]) > 0)
+    if len(with_text) and features.concepts.shape[1]:
+        names, shown = features.concept_names, {}
+        found = _shared_top(features.concepts, n_org + rows[with_text], columns[with_text], 4)
+        for i, shared in zip(with_text.tolist(), found, strict=True):
+            if shared:
+                terms[i] = [shown.get(c) or shown.setdefault(c, str(names[c]).replace("-", " ")) for c in shared]
+    if len(with_text) and features.words_en.shape[1]:
+        without = np.array([i for i in with_text.tolist() if terms[i] is None], dtype=np.int64)
+        names, shown = features.word_names, {}
+        found = _shared_top(features.words_en, n_org + rows[without], columns[without], 4)
+        for i, shared in zip(without.tolist(), found, strict=True):
+            if shared:
+                terms[i] = [shown.get(c) or shown.setdefault(c, str(names[c])) for c in shared]
+
+    demands, organisations = features.demands, features.organisations
+    # Shared sectors (or, failing those, shared groups) depend only on the two records' sector
+    # lists: number each distinct list once, and work each combination out once.
+    numbered = {}
+    demand_numbers = np.array([numbered.setdefault(tuple(d.sectors), len(numbered)) for d in demands], dtype=np.int64)
+    org_numbers = np.array(
+        [numbered.setdefault(tuple(o.sectors), len(numbered)) for o in organisations], dtype=np.int64
+    )
+    lists = list(numbered)
+    combinations = (demand_numbers[rows] * len(lists) + org_numbers[columns]).tolist()
+    sector_reasons = {}
+
+    def shared_sectors(combination):
+        demand_sectors, org_sectors = lists[combination // len(lists)], lists[combination % len(lists)]
+        shared = sorted(set(demand_sectors) & set(org_sectors))
+        groups = () if shared else tuple(sorted(_groups(demand_sectors) & _groups(org_sectors)))
+        if as_json:
+            shared = ", ".join(_reason_json("sector", slug) for slug in shared)
+            groups = ", ".join(_reason_json("sector_group", group) for group in groups)
+        found = sector_reasons[combination] = (shared, groups)
+        return found
+
+    has_sector = (np.asarray(components["sector"]) > 0).tolist()
+    has_region = (np.asarray(components["region"]) > 0).tolist()
+    has_partnership = (np.asarray(components["partnership"]) > 0).tolist()
+    has_copresence = (np.asarray(components["copresence"]) > 0).tolist()
+    pairs = enumerate(zip(rows.tolist(), columns.tolist(), strict=True))
+    everything = []
+    if as_json:
+        encoded = {}
+
+        def term_json(term):
+            found = encoded.get(term)
+            if found is None:
+                found = encoded[term] = json.dumps(term, ensure_ascii=False)
+            return found
+
+        for i, (row, column) in pairs:
+            demand = demands[row]
+            shared, groups = sector_reasons.get(combinations[i]) or shared_sectors(combinations[i])
+            parts = [shared] if shared else []
+            if terms[i] is not None:
+                parts.append('{"kind": "terms", "value": [' + ", ".join(map(term_json, terms[i])) + "]}")
+            if has_region[i] and demand.region:
+                parts.append(_reason_json("region", demand.region))
+            if has_partnership[i] and demand.kind:
+                parts.append(_reason_json("partnership", demand.kind))
+            if has_copresence[i]:
+                gatherings = set(demand.gatherings) & set(organisations[column].gatherings)
+                parts.append(json.dumps({"kind": "copresence", "value": sorted(gatherings)}, ensure_ascii=False))
+            if groups and has_sector[i]:
+                parts.append(groups)
+            everything.append("[" + ", ".join(parts) + "]")
+        return everything
+    for i, (row, column) in pairs:
+        demand = demands[row]
+        shared, groups = sector_reasons.get(combinations[i]) or shared_sectors(combinations[i])
+        reasons = [{"kind": "sector", "value": slug} for slug in shared]
+        if terms[i] is not None:
+            reasons.append({"kind": "terms", "value": terms[i]})
+        if has_region[i] and demand.region:
+            reasons.append({"kind": "region", "value": demand.region})
+        if has_partnership[i] and demand.kind:
+            reasons.append({"kind": "partnership", "value": demand.kind})
+        if has_copresence[i]:
+            gatherings = set(demand.gatherings) & set(organisations[column].gatherings)
+            reasons.append({"kind": "copresence", "value": sorted(gatherings)})
+        if groups and has_sector[i]:
+            reasons.extend({"kind": "sector_group", "value": group} for group in groups)
+        everything.append(reasons)
+    return everything
+
+
+@functools.lru_cache(maxsize=4096)
+def _reason_json(kind, value):
+    return json.dumps({"kind": kind, "value": value}, ensure_ascii=False)
 
 
 def explain(features, demand_row, org_column, components, cache=None):
-    """Reasons for one kept pair: [{"kind": ..., "value": ...}, ...]; the pages turn them into words."""
-    cache = {} if cache is None else cache
-    demand = features.demands[demand_row]
-    organisation = features.organisations[org_column]
-    reasons = []
-    demand_sectors, org_sectors = set(demand.sectors), set(organisation.sectors)
-    for slug in sorted(demand_sectors & org_sectors):
-        reasons.append({"kind": "sector", "value": slug})
-    if components["text"] > 0:
-        n_org = len(features.organisations)
-        concepts = _shared_terms(features.concepts, features.concept_names, n_org + demand_row, org_column, 4, cache)
-        if concepts:
-            reasons.append({"kind": "terms", "value": [c.replace("-", " ") for c in concepts]})
-        elif features.words_en.shape[1]:
-            words = _shared_terms(features.words_en, features.word_names, n_org + demand_row, org_column, 4, cache)
-            if words:
-                reasons.append({"kind": "terms", "value": words})
-    if components["region"] > 0 and demand.region:
-        reasons.append({"kind": "region", "value": demand.region})
-    if components["partnership"] > 0 and demand.kind:
-        reasons.append({"kind": "partnership", "value": demand.kind})
-    if components["copresence"] > 0:
-        shared = sorted(set(demand.gatherings) & set(organisation.gatherings))
-        reasons.append({"kind": "copresence", "value": shared})
-    if not any(r["kind"] == "sector" for r in reasons) and components["sector"] > 0:
-        groups = sorted(_groups(demand.sectors) & _groups(organisation.sectors))
-        for group in groups:
-            reasons.append({"kind": "sector_group", "value": group})
-    return reasons
+    """Reasons for one kept pair (see explain_many); ``cache`` is accepted for compatibility."""
+    return explain_many(features, [demand_row], [org_column], {n: np.array([v]) for n, v in components.items()})[0]
 
 
 def _groups(slugs):

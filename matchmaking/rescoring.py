@@ -11,12 +11,20 @@ Every write is an upsert on the unique (organisation, demand) pair, so a task ru
 (acks_late redelivery) leaves the same rows.  Feedback survives: a pair marked "not
 relevant" by either side is excluded from scoring and its row is kept unpublished, so it
 is never raised again; other feedback is kept on the row while the pair stays matched.
+
+How rows are written (``_write``): the kept pairs go into a temporary table (one COPY on
+PostgreSQL, executemany on SQLite), then one ``INSERT … SELECT … ON CONFLICT DO UPDATE``
+writes only the rows whose values changed (``updated_at`` is when a row last changed), and
+one ``DELETE`` removes the rows of the scored demands (or organisation) that were not kept.
+Needs SQLite 3.35 or newer (RETURNING), as Debian 12 and Python 3.11 builds have.
 """
 
 import datetime
+import io
 import json
 import time
 
+import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q
@@ -56,18 +64,24 @@ def _gatherings():
     return found
 
 
-def _links(through, owner, label):
-    """{owner id: [label, ...]} from an M2M table, without building model instances."""
+def _links(through, owner, label, ids=None):
+    """{owner id: [label, ...]} from an M2M table, without building model instances.
+
+    ``ids``: only these owners (a few records saved since the last load), when they are few.
+    """
     found = {}
-    for owner_id, value in through.objects.values_list(owner, label):
+    rows = through.objects.order_by().values_list(owner, label)
+    if ids is not None and len(ids) <= 1000:
+        rows = rows.filter(**{f"{owner}__in": list(ids)})
+    for owner_id, value in rows:
         found.setdefault(owner_id, []).append(value)
     return found
 
 
 def _organisation_records(gatherings, ids=None):
-    sectors = _links(Organisation.sectors.through, "organisation_id", "sector__slug")
-    regions = _links(Organisation.target_regions.through, "organisation_id", "region__code")
-    looking_for = _links(Organisation.looking_for.through, "organisation_id", "partnership_id")
+    sectors = _links(Organisation.sectors.through, "organisation_id", "sector__slug", ids)
+    regions = _links(Organisation.target_regions.through, "organisation_id", "region__code", ids)
+    looking_for = _links(Organisation.looking_for.through, "organisation_id", "partnership_id", ids)
     rows = Organisation.objects.values_list(
         "pk", "country", "name", "name_zh", "description", "description_zh", "region__code"
     ).order_by("pk")
@@ -90,7 +104,7 @@ def _organisation_records(gatherings, ids=None):
 
 
 def _demand_records(gatherings, ids=None):
-    sectors = _links(Demand.sectors.through, "demand_id", "sector__slug")
+    sectors = _links(Demand.sectors.through, "demand_id", "sector__slug", ids)
     rows = (
         Demand.objects.filter(status=Demand.Status.OPEN)
         .values_list(
@@ -195,74 +209,148 @@ def _excluded(demand_ids=None, organisation_ids=None):
     return set(rows.values_list("organisation_id", "demand_id"))
 
 
-UPSERT_COLUMNS = (
-    "organisation_id", "demand_id", "score", "rank", "components", "reasons", "algorithm_version", "published",
-    "supplier_feedback", "buyer_feedback", "created_at", "updated_at",
-)  # fmt: skip
-UPSERT_UPDATED = ("score", "rank", "components", "reasons", "algorithm_version", "published", "updated_at")
+# The columns written for each kept pair; the feedback columns are never overwritten.
+WRITTEN = ("score", "rank", "components", "reasons", "algorithm_version", "published")
+COMPONENTS_FORMAT = "{" + ", ".join(f'"{name}": %.4f' for name in engine.COMPONENTS) + "}"
 
 
 def _components_json(components):
     """The five components as a JSON object, rounded to 4 places (faster than json.dumps per row)."""
-    return "{" + ", ".join(f'"{name}": {components.get(name, 0.0):.4f}' for name in engine.COMPONENTS) + "}"
+    return COMPONENTS_FORMAT % tuple(components.get(name, 0.0) for name in engine.COMPONENTS)
 
 
-def _upsert(pairs, excluded):
-    """Write the scored pairs in one INSERT ... ON CONFLICT per batch; returns how many.
+def _rows(kept, excluded, *, ranks):
+    """The values written for each pair of a Selection: a list of tuples in the order of INCOMING.
 
-    Raw SQL because the ORM's bulk_create spends most of its time preparing values; the
-    statement is the same upsert on (organisation, demand), and the feedback columns are
-    never overwritten.
+    A pair is published when its (rounded) score reaches MATCH_MIN_SCORE and nobody marked it
+    not relevant.  With ``ranks`` the pairs hold every kept pair of their demands, so each
+    published pair gets its rank here (best score first, then the lower organisation id);
+    without, ranks are left to _renumber.
     """
     minimum = settings.MATCH_MIN_SCORE
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    published = {
-        (p.organisation_id, p.demand_id)
-        for p in pairs
-        if p.score >= minimum and (p.organisation_id, p.demand_id) not in excluded
-    }
-    # Ranks as the pairs of each demand stand here; _renumber then rewrites only the rows that differ.
-    by_demand = {}
-    for p in pairs:
-        if (p.organisation_id, p.demand_id) in published:
-            by_demand.setdefault(p.demand_id, []).append((-p.score, p.organisation_id))
-    rank = {}
-    for demand_id, entries in by_demand.items():
-        entries.sort()
-        rank.update({(organisation_id, demand_id): i for i, (_s, organisation_id) in enumerate(entries, 1)})
-    rows = [
-        (
-            p.organisation_id,
-            p.demand_id,
-            p.score,
-            rank.get((p.organisation_id, p.demand_id)),
-            _components_json(p.components),
-            json.dumps(p.reasons, ensure_ascii=False),
-            engine.ALGORITHM_VERSION,
-            (p.organisation_id, p.demand_id) in published,
-            "",
-            "",
-            now,
-            now,
-        )
-        for p in pairs
-    ]
-    table = Match._meta.db_table
-    columns = ", ".join(UPSERT_COLUMNS)
-    update = ", ".join(f"{c} = excluded.{c}" for c in UPSERT_UPDATED)
-    conflict = f"ON CONFLICT (organisation_id, demand_id) DO UPDATE SET {update}"
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), 5000):
-            batch = rows[start : start + 5000]
-            if connection.vendor == "postgresql":
-                from psycopg2.extras import execute_values
+    organisation_ids, demand_ids = kept.organisation_ids.tolist(), kept.demand_ids.tolist()
+    scores = [round(score, 4) for score in kept.scores.tolist()]
+    published = [score >= minimum for score in scores]
+    if excluded:
+        published = [
+            flag and (organisation_id, demand_id) not in excluded
+            for flag, organisation_id, demand_id in zip(published, organisation_ids, demand_ids, strict=True)
+        ]
+    rank = [None] * len(scores)
+    if ranks and scores:
+        shown = np.flatnonzero(published)
+        demand_column = kept.demand_ids[shown]
+        order = np.lexsort((kept.organisation_ids[shown], -np.array(scores)[shown], demand_column))
+        grouped = demand_column[order]
+        starts = np.r_[0, np.flatnonzero(np.diff(grouped)) + 1]
+        position = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)])) + 1
+        for i, r in zip(shown[order].tolist(), position.tolist(), strict=True):
+            rank[i] = r
+    parts = zip(*(kept.components[name].tolist() for name in engine.COMPONENTS), strict=True)
+    components = [COMPONENTS_FORMAT % values for values in parts]
+    reasons = [r if type(r) is str else json.dumps(r, ensure_ascii=False) for r in kept.reasons]
+    return list(zip(organisation_ids, demand_ids, scores, rank, components, reasons, published, strict=True))
 
-                sql = f"INSERT INTO {table} ({columns}) VALUES %s {conflict}"  # noqa: S608
-                execute_values(cursor.cursor, sql, batch, page_size=1000)
-            else:
-                placeholders = ", ".join(["%s"] * len(UPSERT_COLUMNS))
-                cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) {conflict}", batch)  # noqa: S608
-    return len(rows)
+
+INCOMING = ("organisation_id", "demand_id", "score", "rank", "components", "reasons", "published")
+
+
+def _copy_lines(rows):
+    """The rows in PostgreSQL's COPY text format: tab-separated, \\N for NULL, backslashes doubled.
+
+    The JSON texts escape tabs and newlines themselves; the numbers are written by repr, which
+    PostgreSQL reads back to the same double.
+    """
+    lines = []
+    for organisation_id, demand_id, score, rank, components, reasons, published in rows:
+        if "\\" in reasons:
+            reasons = reasons.replace("\\", "\\\\")
+        rank = "\\N" if rank is None else rank
+        lines.append(f"{organisation_id}\t{demand_id}\t{score!r}\t{rank}\t{components}\t{reasons}\t{published:d}\n")
+    return "".join(lines)
+
+
+def _load_incoming(cursor, rows, scope):
+    """Put the rows to write into the temporary table gb_incoming, and the scope ids into gb_scope.
+
+    PostgreSQL: one COPY each (``ON COMMIT DROP``: gone with the transaction).  SQLite: executemany
+    into temporary tables of this connection.
+    """
+    postgresql = connection.vendor == "postgresql"
+    json_type = "jsonb" if postgresql else "text"
+    on_commit = " ON COMMIT DROP" if postgresql else ""
+    _drop_incoming(cursor)
+    cursor.execute(
+        "CREATE TEMPORARY TABLE gb_incoming (organisation_id bigint NOT NULL, demand_id bigint NOT NULL,"
+        f" score double precision NOT NULL, rank integer, components {json_type} NOT NULL,"
+        f" reasons {json_type} NOT NULL, published boolean NOT NULL){on_commit}"
+    )
+    cursor.execute(f"CREATE TEMPORARY TABLE gb_scope (id bigint PRIMARY KEY){on_commit}")
+    if postgresql:
+        text = _copy_lines(rows)
+        cursor.cursor.copy_expert(f"COPY gb_incoming ({', '.join(INCOMING)}) FROM STDIN", io.StringIO(text))
+        cursor.cursor.copy_expert("COPY gb_scope (id) FROM STDIN", io.StringIO("".join(f"{i}\n" for i in scope)))
+    else:
+        cursor.executemany(f"INSERT INTO gb_incoming VALUES ({', '.join(['%s'] * len(INCOMING))})", rows)  # noqa: S608
+        cursor.executemany("INSERT INTO gb_scope VALUES (%s)", [(i,) for i in scope])
+        # After loading (faster than keeping it up to date row by row).  Not a NOT IN list
+        # instead: for a row-value NOT IN, SQLite scans the whole list whenever a pair is absent.
+        cursor.execute("CREATE INDEX temp.gb_incoming_pair ON gb_incoming (organisation_id, demand_id)")
+
+
+def _write(kept, excluded, *, scope, by="demand_id", ranks=True):
+    """Upsert the kept pairs, then delete the pairs of the scope that were not kept; returns the
+    ids of the demands whose rows changed (inserted, updated or deleted).
+
+    ``scope`` holds the demand ids (``by="demand_id"``) or organisation ids (``by="organisation_id"``)
+    whose pairs were all scored: a row of the scope that is not among the kept pairs is stale
+    and goes, unless either side marked it not relevant (such a row stays, unpublished, so the
+    pair is never raised again).  Rows whose values did not change are not written at all
+    (no new row version on PostgreSQL); new rows come with empty feedback, and feedback is
+    never overwritten.  Runs inside the caller's transaction.
+    """
+    assert by in ("demand_id", "organisation_id")
+    rows = _rows(kept, excluded, ranks=ranks)
+    table = Match._meta.db_table
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    written = [c for c in WRITTEN if ranks or c != "rank"]
+    distinct = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+    rows_of = ", ".join(f"{table}.{c}" for c in written)
+    new_of = ", ".join(f"excluded.{c}" for c in written)
+    not_kept = (  # an anti-join on PostgreSQL; SQLite looks each pair up in gb_incoming's index
+        f"NOT EXISTS (SELECT 1 FROM gb_incoming AS i"  # noqa: S608
+        f" WHERE i.organisation_id = {table}.organisation_id AND i.demand_id = {table}.demand_id)"
+    )
+    with connection.cursor() as cursor:
+        _load_incoming(cursor, rows, scope)
+        cursor.execute(
+            f"INSERT INTO {table} (organisation_id, demand_id, score, rank, components, reasons, algorithm_version,"  # noqa: S608 (no user input in the SQL text)
+            f" published, supplier_feedback, buyer_feedback, created_at, updated_at)"
+            f" SELECT organisation_id, demand_id, score, {'rank' if ranks else 'NULL'}, components, reasons, %s,"
+            f" published, '', '', %s, %s FROM gb_incoming WHERE true"
+            f" ON CONFLICT (organisation_id, demand_id) DO UPDATE SET"
+            f" {', '.join(f'{c} = excluded.{c}' for c in written)}, updated_at = excluded.updated_at"
+            f" WHERE ({rows_of}) {distinct} ({new_of})"
+            f" RETURNING demand_id",
+            [engine.ALGORITHM_VERSION, now, now],
+        )
+        changed = {demand_id for (demand_id,) in cursor.fetchall()}
+        cursor.execute(
+            f"DELETE FROM {table} WHERE {by} IN (SELECT id FROM gb_scope)"  # noqa: S608
+            f" AND supplier_feedback <> %s AND buyer_feedback <> %s"
+            f" AND {not_kept}"
+            f" RETURNING demand_id",
+            [NOT_RELEVANT, NOT_RELEVANT],
+        )
+        changed.update(demand_id for (demand_id,) in cursor.fetchall())
+        _drop_incoming(cursor)
+    return changed
+
+
+def _drop_incoming(cursor):
+    schema = "pg_temp" if connection.vendor == "postgresql" else "temp"  # never a table of the same name
+    cursor.execute(f"DROP TABLE IF EXISTS {schema}.gb_incoming")
+    cursor.execute(f"DROP TABLE IF EXISTS {schema}.gb_scope")
 
 
 def _renumber(demand_ids=None):
@@ -340,7 +428,7 @@ def rescore_chunk(*, demand_ids, run_id=None, chunk_index=0, features=None):
     index = {d.id: i for i, d in enumerate(features.demands)}
     rows = [index[d] for d in demand_ids if d in index]
     excluded = _excluded(demand_ids=demand_ids)
-    pairs = engine.match(
+    kept = engine.select(
         features,
         top_k=settings.MATCH_TOP_K,
         organisation_k=settings.MATCH_TOP_K_PER_ORGANISATION,
@@ -348,9 +436,12 @@ def rescore_chunk(*, demand_ids, run_id=None, chunk_index=0, features=None):
         weights=_weights(),
         excluded=excluded,
         demand_rows=rows,
+        json_reasons=True,
     )
     with transaction.atomic():
-        written = _upsert(pairs, excluded)
+        # Every pair of these demands was scored here: a row of theirs that was not kept goes.
+        _write(kept, excluded, scope=demand_ids)
+        written = len(kept)
         if run_id is None:
             return False
         run = RescoringRun.objects.select_for_update().get(pk=run_id)
@@ -386,10 +477,13 @@ def _prune():
 
 
 def rescore_finish(*, run_id):
-    """After every chunk: drop the pairs this run did not touch, renumber ranks, mark the run done."""
-    run = RescoringRun.objects.get(pk=run_id)
+    """After every chunk: drop the matches of demands that are no longer open, trim the union of
+    the chunks to the global top K, renumber ranks, mark the run done.
+
+    (Each chunk already deleted the rows of its own demands that it did not keep.)
+    """
     with transaction.atomic():
-        stale = Match.objects.filter(updated_at__lt=run.started_at).exclude(
+        stale = Match.objects.exclude(demand__status=Demand.Status.OPEN).exclude(
             Q(supplier_feedback=NOT_RELEVANT) | Q(buyer_feedback=NOT_RELEVANT)
         )
         stale.delete()
@@ -428,7 +522,7 @@ def rescore_demand(*, demand_id):
     features = current_features()
     row = next(i for i, d in enumerate(features.demands) if d.id == demand_id)
     excluded = _excluded(demand_ids=[demand_id])
-    pairs = engine.match(
+    kept = engine.select(
         features,
         top_k=settings.MATCH_TOP_K,
         min_score=settings.MATCH_MIN_SCORE,
@@ -436,12 +530,12 @@ def rescore_demand(*, demand_id):
         excluded=excluded,
         demand_rows=[row],
         per_organisation=False,
+        json_reasons=True,
     )
     with transaction.atomic():
-        written = _upsert(pairs, excluded)
-        _keep_only({(p.organisation_id, p.demand_id) for p in pairs}, demand_ids=[demand_id])
-        _renumber([demand_id])
-    return written
+        if _write(kept, excluded, scope=[demand_id]):
+            _renumber([demand_id])
+    return len(kept)
 
 
 def rescore_organisation(*, organisation_id):
@@ -469,24 +563,31 @@ def rescore_organisation(*, organisation_id):
     threshold = _kth_scores(candidates, settings.MATCH_TOP_K)
     published = [i for i in rows if scores[i] >= minimum]
     own_best = set(sorted(published, key=lambda i: -scores[i])[: settings.MATCH_TOP_K_PER_ORGANISATION])
-    keep = [i for i in rows if scores[i] > 0 and (i in own_best or scores[i] > threshold.get(demand_ids[i], 0.0))]
-    pairs = [
-        engine.ScoredPair(
-            organisation_id=organisation_id,
-            demand_id=demand_ids[i],
-            score=round(float(scores[i]), 4),
-            components={n: round(float(c[i, 0]), 4) for n, c in components.items()},
-            reasons=engine.explain(features, i, column, {n: float(c[i, 0]) for n, c in components.items()})
-            if scores[i] >= minimum
-            else [],
-        )
-        for i in keep
-    ]
+    keep = np.array(
+        [i for i in rows if scores[i] > 0 and (i in own_best or scores[i] > threshold.get(demand_ids[i], 0.0))],
+        dtype=np.int64,
+    )
+    parts = {name: part[keep, 0] for name, part in components.items()}
+    shown = np.flatnonzero(scores[keep] >= minimum)
+    reasons = ["[]"] * len(keep)
+    shown_parts = {name: part[shown] for name, part in parts.items()}
+    found = engine.explain_many(features, keep[shown], np.full(len(shown), column), shown_parts, as_json=True)
+    for i, pair_reasons in zip(shown.tolist(), found, strict=True):
+        reasons[i] = pair_reasons
+    kept = engine.Selection(
+        rows=keep,
+        columns=np.full(len(keep), column, dtype=np.int64),
+        organisation_ids=np.full(len(keep), organisation_id, dtype=np.int64),
+        demand_ids=np.asarray(demand_ids, dtype=np.int64)[keep],
+        scores=scores[keep],
+        components=parts,
+        reasons=reasons,
+    )
     with transaction.atomic():
-        written = _upsert(pairs, excluded)
-        lost = _keep_only({(p.organisation_id, p.demand_id) for p in pairs}, organisation_ids=[organisation_id])
-        _renumber(sorted({p.demand_id for p in pairs} | lost))
-    return written
+        # Ranks are the demands' business: _renumber sets them for the demands whose rows changed.
+        changed = _write(kept, excluded, scope=[organisation_id], by="organisation_id", ranks=False)
+        _renumber(sorted(changed))
+    return len(kept)
 
 
 def _kth_scores(demand_ids, k):
@@ -497,6 +598,6 @@ def _kth_scores(demand_ids, k):
     """
     found = {}
     for start in range(0, len(demand_ids), 5000):
-        rows = Match.objects.filter(demand_id__in=demand_ids[start : start + 5000], rank=k)
+        rows = Match.objects.filter(demand_id__in=demand_ids[start : start + 5000], rank=k).order_by()
         found.update(rows.values_list("demand_id", "score"))
     return found

@@ -214,3 +214,75 @@ def test_with_records_adds_a_new_demand_after_the_others():
     scores, _ = engine.score_chunk(updated, np.arange(2))
     assert [d.id for d in updated.demands] == [10, 11]
     assert scores[1, 0] > scores[0, 0]
+
+
+def varied_directory():
+    """Pairs whose reasons take every shape: sectors, groups only, concepts, plain words, Chinese, events."""
+    organisations = [
+        org(1, "Thermal hydrolysis of sludge, biogas.", ["water.sludge"], target_regions=("CN-BJ",),
+            looking_for=("pilot",), gatherings=("event:1", "delegation:2")),
+        org(2, "Pumps for water supply networks and leakage control", ["water.supply", "water.wastewater"]),
+        org(3, "District heating pipes and heat storage", ["energy.district-heating"], looking_for=("jv",)),
+        org(4, "Container terminal automation, quay cranes", ["maritime.ports"], gatherings=("event:1",)),
+        org(5, "污泥热水解 电池 岸电", ["water.sludge", "energy.storage"], chinese=True),
+    ]  # fmt: skip
+    demands = [
+        demand(10, text_zh="污泥热水解项目", sectors=["water.sludge"], region="CN-BJ", kind="pilot",
+               gatherings=("event:1",)),
+        demand(11, "Water supply leakage control pumps", sectors=["water.supply"], region="CN-SD"),
+        demand(12, "Heat storage for the district heating network", sectors=["energy"], kind="jv"),
+        demand(13, "Quay cranes and terminal automation", sectors=["maritime.ports"], gatherings=("event:1",)),
+        demand(14, "Batteries for ferries", sectors=["energy.storage"], owner=1, chinese=False),
+    ]  # fmt: skip
+    return engine.build_features(organisations, demands, parents=PARENTS, concepts=CONCEPTS)
+
+
+def test_reasons_as_json_are_exactly_what_json_dumps_writes_of_the_reason_lists():
+    import json
+
+    features = varied_directory()
+    as_lists = engine.select(features, top_k=5, organisation_k=5)
+    as_json = engine.select(features, top_k=5, organisation_k=5, json_reasons=True)
+
+    assert [json.dumps(r, ensure_ascii=False) for r in as_lists.reasons] == as_json.reasons
+    kinds = {r["kind"] for reasons in as_lists.reasons for r in reasons}
+    assert {"sector", "terms", "region", "partnership", "copresence", "sector_group"} <= kinds
+    assert any("热" in text or "hydrolysis" in text for text in as_json.reasons)
+
+
+def test_explain_many_gives_each_pair_what_explain_gives_it_alone():
+    features = varied_directory()
+    kept = engine.select(features, top_k=5, organisation_k=5)
+    together = engine.explain_many(features, kept.rows, kept.columns, kept.components)
+    for i, (row, column) in enumerate(zip(kept.rows.tolist(), kept.columns.tolist(), strict=True)):
+        parts = {name: float(kept.components[name][i]) for name in engine.COMPONENTS}
+        assert engine.explain(features, row, column, parts) == together[i] == kept.reasons[i]
+
+
+def test_shared_terms_are_ordered_by_product_then_by_the_higher_column():
+    from scipy import sparse
+
+    rng = np.random.default_rng(7)
+    dense = np.where(rng.random((40, 12)) < 0.5, rng.choice([0.25, 0.5, 1.0], (40, 12)), 0.0).astype(np.float32)
+    matrix = sparse.csr_matrix(dense)
+    a, b = rng.integers(0, 40, 200), rng.integers(0, 40, 200)
+
+    found = engine._shared_top(matrix, a, b, 4)
+
+    for i in range(200):
+        shared = [
+            (float(dense[a[i], c]) * float(dense[b[i], c]), c) for c in range(12) if dense[a[i], c] and dense[b[i], c]
+        ]
+        assert found[i] == [c for _w, c in sorted(shared, reverse=True)[:4]]
+
+
+def test_scoring_some_organisations_gives_the_same_values_as_scoring_all():
+    features = varied_directory()
+    everything, parts = engine.score_chunk(features, np.arange(5))
+    for columns in ([0], [4, 1], [0, 1, 2, 3, 4]):  # cached (all) and uncached (some) organisation matrices
+        some, some_parts = engine.score_chunk(features, np.arange(5), org_columns=columns)
+        assert np.array_equal(some, everything[:, columns])
+        for name in engine.COMPONENTS:
+            assert np.array_equal(some_parts[name], parts[name][:, columns])
+    assert everything[4, 0] == 0.0  # organisation 1 owns demand 14
+    assert everything[0, 4] == 0.0  # same side

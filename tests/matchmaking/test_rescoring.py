@@ -1,13 +1,16 @@
 """The engine's rows in the database: full and incremental rescoring, feedback, and a real worker."""
 
+import json
 import time
 
+import numpy as np
 import pytest
+from django.db import transaction
 from django.db.models import Count
 
 from companies.models import Sector
 from companies.services import organisation_update
-from matchmaking import rescoring, tasks
+from matchmaking import engine, rescoring, tasks
 from matchmaking.models import Demand, Match, RescoringRun
 from matchmaking.services import demand_close, demand_create
 from tests.factories import DemandFactory, MembershipFactory, OrganisationFactory
@@ -132,6 +135,134 @@ def test_an_organisation_whose_profile_now_fits_enters_the_demands_ranking(direc
         Match.objects.filter(demand=directory["sludge"], published=True).order_by("rank").values_list("rank", flat=True)
     )
     assert ranks == list(range(1, len(ranks) + 1))
+
+
+def engine_rows(features, settings):
+    """What a full rescoring must store, worked out from the engine alone (no database)."""
+    pairs = engine.match(
+        features,
+        top_k=settings.MATCH_TOP_K,
+        organisation_k=settings.MATCH_TOP_K_PER_ORGANISATION,
+        min_score=settings.MATCH_MIN_SCORE,
+        weights=settings.MATCH_WEIGHTS,
+    )
+    published = sorted((p.demand_id, -p.score, p.organisation_id) for p in pairs if p.score >= settings.MATCH_MIN_SCORE)
+    rank, previous, position = {}, None, 0
+    for demand_id, _score, organisation_id in published:
+        position = position + 1 if demand_id == previous else 1
+        previous = demand_id
+        rank[(organisation_id, demand_id)] = position
+    return sorted(
+        (
+            p.organisation_id,
+            p.demand_id,
+            p.score,
+            rank.get((p.organisation_id, p.demand_id)),
+            {name: round(value, 4) for name, value in p.components.items()},
+            p.reasons,
+            p.score >= settings.MATCH_MIN_SCORE,
+        )
+        for p in pairs
+    )
+
+
+def stored_rows():
+    return sorted(
+        Match.objects.values_list("organisation_id", "demand_id", "score", "rank", "components", "reasons", "published")
+    )
+
+
+@pytest.mark.django_db
+def test_a_full_rescoring_stores_exactly_what_the_engine_computes(directory, settings):
+    """Run on SQLite (executemany into a temporary table) and on PostgreSQL (COPY): the same rows."""
+    settings.MATCH_MIN_SCORE = 0.1
+    for i in range(6):
+        extra = OrganisationFactory(country="SE", description=f"Biogas from sludge, plant {i}; pumps and pipes.")
+        extra.sectors.set(sectors("water.sludge" if i % 2 else "water.supply"))
+
+    rescoring.rescore_all()
+
+    expected = engine_rows(rescoring.load_features(), settings)
+    assert len(expected) > 10
+    assert stored_rows() == expected
+    assert any(r["kind"] == "terms" for row in expected for r in row[5])
+
+
+@pytest.mark.django_db
+def test_unusual_text_in_reasons_survives_the_bulk_write(directory):
+    """Quotes, backslashes, tabs and newlines (escaped by JSON, then by COPY) and Chinese come back as written."""
+    features = rescoring.load_features()
+    row = next(i for i, d in enumerate(features.demands) if d.id == directory["sludge"].pk)
+    column = features.org_index[directory["cambi"].pk]
+    reasons = [{"kind": "terms", "value": ['back\\slash "quoted"', "tab\there", "new\nline", "污泥热水解", "\\N"]}]
+    kept = engine.Selection(
+        rows=np.array([row]),
+        columns=np.array([column]),
+        organisation_ids=np.array([directory["cambi"].pk]),
+        demand_ids=np.array([directory["sludge"].pk]),
+        scores=np.array([0.75], dtype=np.float32),
+        components={name: np.array([0.5], dtype=np.float32) for name in engine.COMPONENTS},
+        reasons=[json.dumps(reasons, ensure_ascii=False)],
+    )
+    with transaction.atomic():
+        rescoring._write(kept, set(), scope=[directory["sludge"].pk])
+
+    match = Match.objects.get()
+    assert (match.organisation_id, match.demand_id, match.score, match.rank, match.published) == (
+        directory["cambi"].pk, directory["sludge"].pk, 0.75, 1, True
+    )  # fmt: skip
+    assert match.reasons == reasons
+    assert match.components == dict.fromkeys(engine.COMPONENTS, 0.5)
+
+
+@pytest.mark.django_db
+def test_rows_whose_values_did_not_change_are_not_rewritten(directory):
+    rescoring.rescore_all()
+    before = dict(Match.objects.values_list("pk", "updated_at"))
+
+    rescoring.rescore_all()
+
+    assert dict(Match.objects.values_list("pk", "updated_at")) == before
+    cambi = directory["cambi"]
+    cambi.description = "Pumps for water supply."
+    cambi.save()
+    rescoring.rescore_organisation(organisation_id=cambi.pk)
+    changed = Match.objects.get(organisation=cambi, demand=directory["sludge"])
+    assert changed.updated_at > before[changed.pk]
+
+
+@pytest.mark.django_db
+def test_pairs_that_drop_out_of_the_top_k_go_even_when_nothing_else_changed(directory, settings):
+    settings.MATCH_MIN_SCORE = 0.05
+    rescoring.rescore_all()
+    best = Match.objects.filter(demand=directory["sludge"]).order_by("-score").first()
+    Match.objects.filter(demand=directory["sludge"]).exclude(pk=best.pk).update(
+        buyer_feedback="not_relevant", published=False, rank=None
+    )
+    OrganisationFactory(country="FI", description="Sludge treatment.").sectors.set(sectors("water.sludge"))
+    several = Match.objects.exclude(buyer_feedback="not_relevant").values("demand").annotate(n=Count("id"))
+    assert several.filter(n__gt=1).exists()
+    not_relevant = set(Match.objects.filter(buyer_feedback="not_relevant").values_list("pk", flat=True))
+    settings.MATCH_TOP_K, settings.MATCH_TOP_K_PER_ORGANISATION = 1, 0
+
+    rescoring.rescore_all()
+
+    per_demand = Match.objects.exclude(buyer_feedback="not_relevant").values("demand").annotate(n=Count("id"))
+    assert {row["n"] for row in per_demand} == {1}
+    assert set(Match.objects.filter(buyer_feedback="not_relevant").values_list("pk", flat=True)) == not_relevant
+
+
+@pytest.mark.django_db
+def test_a_full_rescoring_drops_the_matches_of_a_demand_closed_behind_its_back(directory):
+    rescoring.rescore_all()
+    hidden = Match.objects.filter(demand=directory["water"]).first()
+    Match.objects.filter(pk=hidden.pk).update(supplier_feedback="not_relevant", published=False, rank=None)
+    Demand.objects.filter(pk=directory["water"].pk).update(status="closed")  # no incremental rescoring queued
+
+    rescoring.rescore_all()
+
+    assert list(Match.objects.filter(demand=directory["water"]).values_list("pk", flat=True)) == [hidden.pk]
+    assert Match.objects.filter(demand=directory["sludge"], published=True).exists()
 
 
 def wait_for(condition, seconds=60):
