@@ -30,6 +30,8 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from api import webhooks
+from api.models import WebhookEvent
 from companies.models import CHINA, Organisation, Sector
 from delegations.models import DelegationMember
 from events.models import Registration
@@ -413,6 +415,24 @@ def rescore_start(*, chunk_size, started_by=None):
     return run, chunks
 
 
+def _listening():
+    """Whether any partner's webhook wants ``match.published`` (else nothing is looked up for it)."""
+    return bool(webhooks.subscribed_webhooks(WebhookEvent.MATCH_PUBLISHED))
+
+
+def _published_in(**scope):
+    return set(Match.objects.filter(published=True, **scope).values_list("pk", flat=True))
+
+
+def _announce(before, **scope):
+    """``match.published`` for the matches of ``scope`` published now and not in ``before``."""
+    if before is None:
+        return
+    new = _published_in(**scope) - before
+    if new:
+        webhooks.notify_matches_published(sorted(new))
+
+
 def rescore_chunk(*, demand_ids, run_id=None, chunk_index=0, features=None):
     """Score these demands against every organisation and upsert what is kept.
 
@@ -438,9 +458,11 @@ def rescore_chunk(*, demand_ids, run_id=None, chunk_index=0, features=None):
         demand_rows=rows,
         json_reasons=True,
     )
+    before = _published_in(demand_id__in=demand_ids) if _listening() else None
     with transaction.atomic():
         # Every pair of these demands was scored here: a row of theirs that was not kept goes.
         _write(kept, excluded, scope=demand_ids)
+        _announce(before, demand_id__in=demand_ids)
         written = len(kept)
         if run_id is None:
             return False
@@ -532,9 +554,11 @@ def rescore_demand(*, demand_id):
         per_organisation=False,
         json_reasons=True,
     )
+    before = _published_in(demand_id=demand_id) if _listening() else None
     with transaction.atomic():
         if _write(kept, excluded, scope=[demand_id]):
             _renumber([demand_id])
+        _announce(before, demand_id=demand_id)
     return len(kept)
 
 
@@ -583,10 +607,12 @@ def rescore_organisation(*, organisation_id):
         components=parts,
         reasons=reasons,
     )
+    before = _published_in(organisation_id=organisation_id) if _listening() else None
     with transaction.atomic():
         # Ranks are the demands' business: _renumber sets them for the demands whose rows changed.
         changed = _write(kept, excluded, scope=[organisation_id], by="organisation_id", ranks=False)
         _renumber(sorted(changed))
+        _announce(before, organisation_id=organisation_id)
     return len(kept)
 
 

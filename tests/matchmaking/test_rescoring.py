@@ -309,3 +309,30 @@ def test_a_full_rescoring_is_split_into_chunks_that_the_worker_runs_to_the_end(c
     run.refresh_from_db()
     assert run.done_chunks == 3
     assert Match.objects.filter(published=True).count() == 25
+
+
+@pytest.mark.django_db
+def test_newly_published_matches_are_announced_to_the_webhooks_of_their_organisations(
+    directory, settings, django_capture_on_commit_callbacks
+):
+    from api.models import WebhookDelivery
+    from tests.factories import WebhookFactory
+
+    settings.MATCH_MIN_SCORE = 0.2
+    hook = WebhookFactory(organisation=directory["cambi"], events=["match.published"])
+    WebhookFactory(organisation=directory["wind"], events=["demand.created"])  # not subscribed
+
+    with django_capture_on_commit_callbacks():
+        rescoring.rescore_all()
+
+    deliveries = list(WebhookDelivery.objects.filter(event="match.published"))
+    assert {d.webhook_id for d in deliveries} == {hook.pk}
+    announced = {m["id"] for d in deliveries for m in d.payload["matches"]}
+    cambi_published = set(
+        Match.objects.filter(organisation=directory["cambi"], published=True).values_list("pk", flat=True)
+    )
+    assert cambi_published and announced >= cambi_published
+
+    with django_capture_on_commit_callbacks():
+        rescoring.rescore_all()  # nothing newly published: nothing announced again
+    assert WebhookDelivery.objects.filter(event="match.published").count() == len(deliveries)
