@@ -156,6 +156,10 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Periodic tasks (Celery beat: one per installation, see docker-compose.yml).
+CELERY_BEAT_SCHEDULE = {
+    "no-meeting-reminders": {"task": "events.send_due_reminders", "schedule": 3600.0},
+}
 
 # --- Matching -----------------------------------------------------------------
 MATCH_MIN_SCORE = env.float("MATCH_MIN_SCORE", default=0.25)

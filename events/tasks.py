@@ -11,6 +11,7 @@ import logging
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import DatabaseError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from events import organising
@@ -59,6 +60,18 @@ def send_no_meeting_reminders(*, event_id):
     sent = notifications.no_meeting_reminders(event)
     logger.info("Sent %s no-meeting reminders for event %s", sent, event_id)
     return sent
+
+
+@shared_task(name="events.send_due_reminders", soft_time_limit=240, time_limit=300, **TASK_OPTIONS)
+def send_due_reminders():
+    """Hourly (Celery beat): once an event's registration has closed and before it starts, each
+    approved participant still without a meeting gets the one reminder (organisers may send it
+    earlier from their page; nobody gets it twice)."""
+    from events import notifications
+
+    now = timezone.now()
+    due = Event.objects.filter(registration_closes_at__lte=now, starts_at__gt=now).order_by("pk")
+    return sum(notifications.no_meeting_reminders(event) for event in due)
 
 
 def _send(task, **kwargs):

@@ -204,3 +204,27 @@ def test_reminders_go_once_to_approved_participants_without_a_meeting(
     with django_capture_on_commit_callbacks(execute=True):
         assert notifications.no_meeting_reminders(event) == 0
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_the_hourly_task_reminds_once_registration_has_closed_and_before_the_event(
+    django_capture_on_commit_callbacks, event, nine_oclock, chinese, nordic
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from events.tasks import send_due_reminders
+
+    lonely = event_participant(event=event, name="Lonely")
+    meeting_create(slot=nine_oclock, first=chinese, second=nordic)
+    event.registration_closes_at = timezone.now() + datetime.timedelta(days=1)
+    event.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_due_reminders() == 0  # registration still open
+    event.registration_closes_at = timezone.now() - datetime.timedelta(hours=1)
+    event.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_due_reminders() == 1
+        assert send_due_reminders() == 0  # once
+    assert [m.to for m in mail.outbox] == [[lonely.email]]
