@@ -10,10 +10,11 @@ import logging
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.queueing import send_on_commit
 from events import organising
 from events.models import Event, SchedulingRun
 
@@ -74,17 +75,9 @@ def send_due_reminders():
     return sum(notifications.no_meeting_reminders(event) for event in due)
 
 
-def _send(task, **kwargs):
-    """Queue a task; a broker that is down is logged, not turned into an error for the organiser."""
-    try:
-        task.delay(**kwargs)
-    except Exception:  # kombu raises many kinds of connection errors
-        logger.exception("Could not queue %s %s", task.name, kwargs)
-
-
 def queue_scheduler_run(run_id):
-    transaction.on_commit(lambda: _send(run_scheduler, run_id=run_id))
+    send_on_commit(run_scheduler, run_id=run_id)
 
 
 def queue_no_meeting_reminders(event_id):
-    transaction.on_commit(lambda: _send(send_no_meeting_reminders, event_id=event_id))
+    send_on_commit(send_no_meeting_reminders, event_id=event_id)

@@ -13,6 +13,7 @@ import logging
 from celery import group, shared_task
 from django.db import DatabaseError, transaction
 
+from core.queueing import send_on_commit
 from matchmaking import rescoring
 from matchmaking.models import RescoringRun
 
@@ -53,7 +54,7 @@ def rescore_chunk(*, run_id, chunk_index, demand_ids):
         return False
     last = rescoring.rescore_chunk(demand_ids=demand_ids, run_id=run_id, chunk_index=chunk_index)
     if last:
-        transaction.on_commit(lambda: _send(rescore_full_finish, run_id=run_id))
+        send_on_commit(rescore_full_finish, hint=RESCORE_LATER, run_id=run_id)
     return last
 
 
@@ -71,7 +72,7 @@ def start_full_rescoring(*, started_by=None, chunk_size=CHUNK_SIZE):
     """
     run, chunks = rescoring.rescore_start(chunk_size=chunk_size, started_by=started_by)
     if not chunks:
-        transaction.on_commit(lambda: _send(rescore_full_finish, run_id=run.pk))
+        send_on_commit(rescore_full_finish, hint=RESCORE_LATER, run_id=run.pk)
         return run
     work = group(rescore_chunk.si(run_id=run.pk, chunk_index=i, demand_ids=chunk) for i, chunk in enumerate(chunks))
     transaction.on_commit(lambda: _send_group(work))
@@ -85,22 +86,17 @@ def _send_group(work):
         logger.exception("Could not queue the full rescoring; run manage.py rescore_matches --sync")
 
 
-def _send(task, **kwargs):
-    """Queue a task; a broker that is down is logged, not turned into an error for the user who saved."""
-    try:
-        task.delay(**kwargs)
-    except Exception:  # kombu raises many kinds of connection errors
-        logger.exception("Could not queue %s %s; run manage.py rescore_matches later", task.name, kwargs)
+RESCORE_LATER = "run manage.py rescore_matches later"
 
 
 def queue_demand(demand_id):
     """Rescore one demand once the current transaction commits."""
-    transaction.on_commit(lambda: _send(rescore_demand, demand_id=demand_id))
+    send_on_commit(rescore_demand, hint=RESCORE_LATER, demand_id=demand_id)
 
 
 def queue_organisation(organisation_id):
     """Rescore one organisation once the current transaction commits."""
-    transaction.on_commit(lambda: _send(rescore_organisation, organisation_id=organisation_id))
+    send_on_commit(rescore_organisation, hint=RESCORE_LATER, organisation_id=organisation_id)
 
 
 def queue_after_import(*, organisation_ids, demand_ids):
