@@ -74,8 +74,13 @@ def revoke_api_key(*, actor, key):
         if key.revoked_at is None:
             key.revoked_at = timezone.now()
             key.save(update_fields=["revoked_at"])
-        transaction.on_commit(lambda: cache.delete(_cache_key(key.digest)))
+        transaction.on_commit(lambda: forget_key(key))
     return key
+
+
+def forget_key(key):
+    """Drop a key from the lookup cache at once (revoked or deleted keys must stop working now)."""
+    cache.delete(_cache_key(key.digest))
 
 
 def find_key(raw_key):

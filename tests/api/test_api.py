@@ -380,3 +380,10 @@ def test_one_demand_list_checks_its_parameters_like_the_filter_does(world):
         response = get(world, f"/api/v1/matches/?{query}")
         assert response.status_code == 400 and "demand" in response.json(), query
     assert get(world, "/api/v1/matches/?demand=1&demand=2").status_code == 200  # the filter form decides
+
+
+def test_a_deleted_key_stops_working_at_once_even_when_its_lookup_is_cached(world):
+    assert get(world, "/api/v1/sectors/?page_size=1", role="write_key").status_code == 200  # now cached
+    world.a.delete()  # the key goes with its organisation
+    response = get(world, "/api/v1/sectors/?page_size=1", role="write_key")
+    assert response.status_code == 401
