@@ -17,6 +17,7 @@ urlpatterns = [
     path("demands/", include("matchmaking.urls")),
     path("matches/", include("matchmaking.match_urls")),
     path("events/", include("events.urls")),
+    path("delegations/", include("delegations.urls")),
     path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]

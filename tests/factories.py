@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from companies.models import Membership, Organisation
+from delegations.models import Delegation, DelegationMember
 from events.models import Event, Meeting, MeetingSlot, Registration, Table
 from matchmaking.models import Demand
 
@@ -91,6 +92,26 @@ def meeting_create(*, slot, first, second, table=None, **fields):
     """A scheduled meeting between two registrations, stored in canonical order."""
     party_a, party_b = sorted([first, second], key=lambda r: r.pk)
     return Meeting.objects.create(event=slot.event, slot=slot, table=table, party_a=party_a, party_b=party_b, **fields)
+
+
+class DelegationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Delegation
+
+    name = factory.Sequence(lambda n: f"Water delegation {n}")
+    external_id = factory.Sequence(lambda n: f"delegation-{n}")
+    origin_country = "DK"
+    destination_country = "CN"
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=30))
+    ends_on = factory.LazyAttribute(lambda o: o.starts_on + datetime.timedelta(days=4))
+
+
+class DelegationMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DelegationMember
+
+    delegation = factory.SubFactory(DelegationFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
 
 
 class WebhookFactory(factory.django.DjangoModelFactory):

@@ -1,0 +1,101 @@
+"""Reads for the delegation pages: the list and one delegation as a viewer may see it.
+
+Decisions:
+- Every delegation is public (the API shows them to visitors too); what a viewer sees inside
+  one depends on them.  Members-only organisations are left out for visitors (as in the
+  directory), and the people of the member organisations (personal data) are shown to
+  signed-in users only.
+- The itinerary lists only the events the viewer may see (``events.permissions.visible_events``).
+- A delegation is upcoming until its last day has passed.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch
+from django.db.models.functions import Lower
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from companies import permissions as company_permissions
+from companies.models import Organisation, Sector
+from delegations.models import Delegation, DelegationMember
+from events import permissions as event_permissions
+
+
+def _sectors_in_taxonomy_order():
+    return Prefetch("sectors", queryset=Sector.objects.select_related("parent").order_by("position"))
+
+
+def delegation_lists():
+    """(upcoming, past): upcoming soonest first, past latest first, each with ``member_count``.
+
+    Two queries whatever the number of delegations: the delegations, and their sectors.
+    """
+    today = timezone.localdate()
+    delegations = list(
+        Delegation.objects.select_related("origin_region", "destination_region")
+        .prefetch_related(_sectors_in_taxonomy_order())
+        .annotate(member_count=Count("members"))
+        .order_by("starts_on", "pk")
+    )
+    upcoming = [d for d in delegations if d.ends_on >= today]
+    past = [d for d in reversed(delegations) if d.ends_on < today]
+    return upcoming, past
+
+
+@dataclass
+class MemberRow:
+    organisation: Organisation
+    people: list = field(default_factory=list)
+
+
+@dataclass
+class DelegationPage:
+    delegation: Delegation
+    leader_organisation_visible: bool
+    members: list
+    hidden_member_count: int
+    events: list
+    show_people: bool
+
+    @property
+    def is_past(self):
+        return self.delegation.ends_on < timezone.localdate()
+
+
+def delegation_page(*, user, pk):
+    """One delegation (404 if unknown) with the members, people and itinerary ``user`` may see."""
+    delegation = get_object_or_404(
+        Delegation.objects.select_related("leader_organisation", "origin_region", "destination_region")
+        .prefetch_related(_sectors_in_taxonomy_order())
+        .annotate(member_count=Count("members")),
+        pk=pk,
+    )
+    show_people = user.is_authenticated
+    visible = company_permissions.visible_organisations(user).values("pk")
+    members = (
+        DelegationMember.objects.filter(delegation=delegation, organisation__in=visible)
+        .select_related("organisation")
+        .order_by(Lower("organisation__name"), "pk")
+    )
+    rows = [
+        MemberRow(
+            organisation=member.organisation,
+            people=[line.strip() for line in member.people.splitlines() if line.strip()] if show_people else [],
+        )
+        for member in members
+    ]
+    events = list(
+        event_permissions.visible_events(user, delegation.events.all())
+        .select_related("organising_organisation")
+        .order_by("starts_at", "pk")
+    )
+    leader = delegation.leader_organisation
+    return DelegationPage(
+        delegation=delegation,
+        leader_organisation_visible=leader is not None and company_permissions.can_view_organisation(user, leader),
+        members=rows,
+        hidden_member_count=delegation.member_count - len(rows),
+        events=events,
+        show_people=show_people,
+    )
