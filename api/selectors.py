@@ -10,6 +10,7 @@ from api.authentication import api_key_of
 from companies import permissions as company_permissions
 from companies.models import Membership, Organisation, Sector
 from delegations.models import Delegation
+from events import permissions as event_permissions
 from events.models import Event, Meeting
 from matchmaking import permissions as demand_permissions
 from matchmaking.models import Match
@@ -65,25 +66,7 @@ def matches(user):
 
 
 def events(user):
-    """Public events for everyone; a private one for its organisers, its participants' organisations and admins."""
-    queryset = Event.objects.select_related("region")
-    if not _is_admin(user):
-        visible = Q(is_public=True)
-        own = _member_organisation_ids(user)
-        if own:
-            visible |= Q(registrations__organisation_id__in=own) | Q(organising_organisation_id__in=own)
-        if user.is_authenticated and api_key_of(user) is None:
-            visible |= Q(organisers=user)
-        queryset = queryset.filter(pk__in=Event.objects.filter(visible).values("pk"))
-    return queryset.order_by("starts_at", "pk")
-
-
-def is_event_organiser(user, event):
-    if _is_admin(user):
-        return True
-    if not user.is_authenticated or api_key_of(user) is not None:
-        return False
-    return event.organisers.filter(pk=user.pk).exists()
+    return event_permissions.visible_events(user).select_related("region").order_by("starts_at", "pk")
 
 
 def meetings(user, event):
@@ -91,7 +74,7 @@ def meetings(user, event):
     queryset = Meeting.objects.filter(event=event, status=Meeting.Status.SCHEDULED).select_related(
         "slot", "table", "party_a__organisation", "party_b__organisation"
     )
-    if not is_event_organiser(user, event):
+    if not (event_permissions.is_organiser(user, event) or _is_admin(user)):
         own = _member_organisation_ids(user)
         queryset = queryset.filter(Q(party_a__organisation_id__in=own) | Q(party_b__organisation_id__in=own))
     return queryset.order_by("slot__starts_at", "table__position", "pk")

@@ -19,7 +19,8 @@ from events.models import Event, Registration
 
 
 def is_organiser(user, event):
-    if not user.is_authenticated:
+    """Organisers and superusers; an API key (``api.authentication.KeyUser``) organises nothing."""
+    if not user.is_authenticated or getattr(user, "api_key", None) is not None:
         return False
     if user.is_superuser:
         return True
@@ -31,16 +32,22 @@ def can_create_event(user):
 
 
 def visible_events(user, queryset=None):
+    """Public events; private ones to their organisers, to the members of their participants' (or
+    organising) organisations, and to administrators.  An API key sees as its organisation."""
     queryset = Event.objects.all() if queryset is None else queryset
     if not user.is_authenticated:
         return queryset.filter(is_public=True)
-    if user.is_superuser:
+    if user.is_superuser or user.is_staff:
         return queryset
-    own = Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).values("organisation_id")
-    visible = Event.objects.filter(
-        Q(is_public=True) | Q(organisers=user) | Q(registrations__organisation_id__in=own)
-    ).values("pk")
-    return queryset.filter(pk__in=visible)
+    api_key = getattr(user, "api_key", None)
+    if api_key is not None:
+        own = [api_key.organisation_id] if api_key.organisation_id else []
+        visible = Q(is_public=True)
+    else:
+        own = Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).values("organisation_id")
+        visible = Q(is_public=True) | Q(organisers=user)
+    visible |= Q(registrations__organisation_id__in=own) | Q(organising_organisation_id__in=own)
+    return queryset.filter(pk__in=Event.objects.filter(visible).values("pk"))
 
 
 def can_view_event(user, event):
