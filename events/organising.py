@@ -55,7 +55,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from api import webhooks
-from api.models import WebhookEvent
 from events import permissions, scheduler
 from events.models import (
     Availability,
@@ -86,10 +85,7 @@ EVENT_FIELDS = [
 def _webhooks_for(meetings):
     """``meeting.scheduled`` for new or moved meetings, to the partners' webhooks that subscribed to it
     (written in this transaction, sent after it commits)."""
-    if not meetings or not webhooks.subscribed_webhooks(WebhookEvent.MEETING_SCHEDULED):
-        return
-    for meeting in meetings:
-        webhooks.notify_meeting_scheduled(meeting)
+    webhooks.notify_meetings_scheduled(meetings)
 
 
 def _require_organiser(actor, event):

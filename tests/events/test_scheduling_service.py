@@ -577,3 +577,27 @@ def test_new_meetings_are_announced_to_the_participants_webhooks(organiser, djan
     assert deliveries[0].payload["id"] == meeting.pk
     run(event)  # nothing changed: nothing announced again
     assert WebhookDelivery.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_announcing_many_meetings_takes_the_same_queries_as_one(organiser):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from api import webhooks
+    from tests.factories import WebhookFactory
+
+    event, slots, tables, people = make_day(organiser, slots=3, tables=2, people=6)
+    for person in people:
+        WebhookFactory(organisation=person.organisation, events=["meeting.scheduled"])
+    one = [meeting_create(slot=slots[0], first=people[0], second=people[1], table=tables[0])]
+    many = [
+        meeting_create(slot=slots[1], first=people[2], second=people[3], table=tables[0]),
+        meeting_create(slot=slots[1], first=people[4], second=people[5], table=tables[1]),
+        meeting_create(slot=slots[2], first=people[0], second=people[5], table=tables[0]),
+    ]
+    with CaptureQueriesContext(connection) as few:
+        assert len(webhooks.notify_meetings_scheduled(one)) == 2
+    with CaptureQueriesContext(connection) as lots:
+        assert len(webhooks.notify_meetings_scheduled(many)) == 6
+    assert len(few) == len(lots)
