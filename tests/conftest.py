@@ -39,23 +39,20 @@ def celery_queue():
     app.conf.task_default_queue = previous
 
 
-@pytest.fixture(scope="session")
-def celery_worker(django_db_setup, django_db_blocker, celery_queue, tmp_path_factory):
-    """A real worker process, started once per test session."""
-    with django_db_blocker.unblock():
-        database_url = _database_url(connection.settings_dict)
+def start_worker(*, database_url, queue, log, extra_env=None):
+    """Start a real ``celery worker`` process on ``queue``; returns it once it answers a ping."""
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
         "DJANGO_SETTINGS_MODULE": "config.test_settings",
-        "CELERY_QUEUE": celery_queue,  # tasks the worker itself queues stay on the private queue
+        "CELERY_QUEUE": queue,  # tasks the worker itself queues stay on the private queue
         # The webhook tests' receivers listen on 127.0.0.1; their retries need not wait long.
         "WEBHOOK_ALLOW_LOOPBACK": "true",
         "WEBHOOK_RETRY_BACKOFF": "0.1",
+        **(extra_env or {}),
     }
-    log = tmp_path_factory.mktemp("celery") / "worker.log"
-    hostname = f"{celery_queue}@%h"
-    with log.open("w") as log_file:
+    hostname = f"{queue}-{uuid.uuid4().hex[:6]}@%h"
+    with log.open("a") as log_file:
         process = subprocess.Popen(
             [
                 sys.executable,
@@ -69,29 +66,47 @@ def celery_worker(django_db_setup, django_db_blocker, celery_queue, tmp_path_fac
                 "--loglevel",
                 "INFO",
                 "--queues",
-                celery_queue,
+                queue,
                 "--hostname",
                 hostname,
                 "--without-gossip",
                 "--without-mingle",
-            ],
+            ],  # fmt: skip
             cwd=ROOT,
             env=env,
             stdout=log_file,
             stderr=subprocess.STDOUT,
         )
+    deadline = time.monotonic() + 60
+    while not app.control.ping(destination=[hostname.replace("%h", os.uname().nodename)], timeout=1):
+        if process.poll() is not None or time.monotonic() > deadline:
+            stop_worker(process)
+            pytest.fail(f"The Celery worker did not start. Its log:\n{log.read_text()}")
+    return process
+
+
+def stop_worker(process):
+    process.terminate()
     try:
-        deadline = time.monotonic() + 60
-        while not app.control.ping(destination=[hostname.replace("%h", os.uname().nodename)], timeout=1):
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"The Celery worker did not start. Its log:\n{log.read_text()}")
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def database_url():
+    return _database_url(connection.settings_dict)
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker, celery_queue, tmp_path_factory):
+    """A real worker process, started once per test session."""
+    with django_db_blocker.unblock():
+        url = database_url()
+    process = start_worker(database_url=url, queue=celery_queue, log=tmp_path_factory.mktemp("celery") / "worker.log")
+    try:
         yield process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_worker(process)
 
 
 @pytest.fixture
