@@ -8,6 +8,22 @@ A profile that someone may not see answers 404, so its existence is not revealed
 from companies.models import Membership, Organisation
 
 
+def acting_organisation_ids(user):
+    """The organisations this caller acts for: an API key's own organisation (none for a key
+    without one), a signed-in user's active memberships, nothing for a visitor.
+
+    An API key's principal carries the key as ``user.api_key``; that is all this layer knows of it.
+    """
+    api_key = getattr(user, "api_key", None)
+    if api_key is not None:
+        return [api_key.organisation_id] if api_key.organisation_id else []
+    if not user.is_authenticated:
+        return []
+    return list(
+        Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).values_list("organisation_id", flat=True)
+    )
+
+
 def is_active_member(user, organisation):
     if not user.is_authenticated:
         return False
