@@ -7,7 +7,7 @@
 | read key | also members-only profiles; all published matches; meetings of its organisation | nothing (403) |
 | read-write key | as a read key | demands for the key's organisation |
 | revoked or unknown key | nothing (401) | nothing (401) |
-| admin (superuser session) | everything | demands for any organisation |
+| administrator (an active superuser; staff alone is a session user) | everything | demands for any organisation |
 """
 
 from django.utils.translation import gettext_lazy as _

@@ -8,28 +8,13 @@ from django.db.models import Prefetch, Q
 
 from api.authentication import api_key_of
 from companies import permissions as company_permissions
-from companies.models import Membership, Organisation, Sector
+from companies.models import Organisation, Sector
+from core.permissions import is_administrator
 from delegations.models import Delegation
 from events import permissions as event_permissions
 from events.models import Event, Meeting
 from matchmaking import permissions as demand_permissions
 from matchmaking.models import Match
-
-
-def _is_admin(user):
-    return user.is_authenticated and (user.is_superuser or user.is_staff)
-
-
-def _member_organisation_ids(user):
-    """The organisations the caller acts for: a key's organisation, a user's active memberships."""
-    key = api_key_of(user)
-    if key is not None:
-        return [key.organisation_id] if key.organisation_id else []
-    if not user.is_authenticated:
-        return []
-    return list(
-        Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).values_list("organisation_id", flat=True)
-    )
 
 
 def _slugs():
@@ -55,12 +40,12 @@ def demands(user):
 
 
 def matches(user):
-    """Published matches: all of them for keys and admins; a user's own organisations' from both sides."""
+    """Published matches: all of them for keys and administrators; a user's own organisations' from both sides."""
     queryset = Match.objects.filter(published=True)
     if not user.is_authenticated:
         return queryset.none()
-    if api_key_of(user) is None and not _is_admin(user):
-        own = _member_organisation_ids(user)
+    if api_key_of(user) is None and not is_administrator(user):
+        own = company_permissions.acting_organisation_ids(user)
         queryset = queryset.filter(Q(organisation_id__in=own) | Q(demand__organisation_id__in=own))
     return queryset.select_related("demand", "organisation").order_by("-score", "pk")
 
@@ -74,8 +59,8 @@ def meetings(user, event):
     queryset = Meeting.objects.filter(event=event, status=Meeting.Status.SCHEDULED).select_related(
         "slot", "table", "party_a__organisation", "party_b__organisation"
     )
-    if not (event_permissions.is_organiser(user, event) or _is_admin(user)):
-        own = _member_organisation_ids(user)
+    if not (event_permissions.is_organiser(user, event) or is_administrator(user)):
+        own = company_permissions.acting_organisation_ids(user)
         queryset = queryset.filter(Q(party_a__organisation_id__in=own) | Q(party_b__organisation_id__in=own))
     return queryset.order_by("slot__starts_at", "table__position", "pk")
 
@@ -95,5 +80,5 @@ def organisation_for_new_demand(user, organisation_id):
         return key.organisation
     if organisation_id is not None:
         return Organisation.objects.filter(pk=organisation_id).first()
-    own = _member_organisation_ids(user)
+    own = company_permissions.acting_organisation_ids(user)
     return Organisation.objects.get(pk=own[0]) if len(own) == 1 else None

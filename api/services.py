@@ -14,10 +14,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from api import webhooks
 from api.models import ApiKey, Webhook, WebhookEvent
+from api.webhooks import targets
 from companies import permissions as company_permissions
 from companies.models import Organisation
+from core.permissions import is_administrator
 
 KEY_PREFIX = "gb_"
 ALPHABET = string.ascii_letters + string.digits
@@ -65,8 +66,7 @@ def create_api_key_for(*, actor, organisation, name, write):
 
 
 def revoke_api_key(*, actor, key):
-    is_admin = actor.is_authenticated and actor.is_superuser
-    if not is_admin and (
+    if not is_administrator(actor) and (
         key.organisation is None or not company_permissions.is_organisation_admin(actor, key.organisation)
     ):
         raise PermissionDenied
@@ -133,15 +133,15 @@ def new_webhook_secret():
 def webhook_register(*, actor, organisation, url, events):
     """Register a webhook; returns (Webhook, its signing secret), shown to the admin once.
 
-    The URL is checked against server-side request forgery (``webhooks.check_url``, which
-    raises ``webhooks.WebhookURLError`` with a message for the form).
+    The URL is checked against server-side request forgery (``targets.check_url``, which
+    raises ``targets.WebhookURLError`` with a message for the form).
     """
     _check_webhook_admin(actor, organisation)
     known = set(WebhookEvent.values)
     events = [event for event in dict.fromkeys(events) if event in known]
     if not events:
         raise ValueError("A webhook needs at least one event.")
-    webhooks.check_url(url)
+    targets.check_url(url)
     with transaction.atomic():
         # One organisation's registrations run one at a time, so the limit holds.
         Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
@@ -158,7 +158,7 @@ def webhook_set_active(*, actor, webhook, active):
     """Deactivate a webhook (nothing more is sent, pending deliveries fail) or activate it again."""
     _check_webhook_admin(actor, webhook.organisation)
     if active and not webhook.active:
-        webhooks.check_url(webhook.url)
+        targets.check_url(webhook.url)
     Webhook.objects.filter(pk=webhook.pk).update(active=active)
     webhook.active = active
     return webhook

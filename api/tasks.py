@@ -9,7 +9,7 @@ import logging
 from celery import shared_task
 from django.db import DatabaseError
 
-from api import webhooks
+from api.webhooks import delivery
 
 logger = logging.getLogger(__name__)
 
@@ -26,8 +26,8 @@ logger = logging.getLogger(__name__)
     time_limit=90,
 )
 def deliver_webhook(self, *, delivery_id):
-    outcome = webhooks.deliver(delivery_id=delivery_id)
+    outcome = delivery.deliver(delivery_id=delivery_id)
     logger.info("Webhook delivery %s: %s after %s attempt(s)", delivery_id, outcome.result, outcome.attempts)
     if outcome.result == "retry":
-        raise self.retry(countdown=webhooks.retry_delay(outcome.attempts))
+        raise self.retry(countdown=delivery.retry_delay(outcome.attempts))
     return outcome.result

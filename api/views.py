@@ -22,6 +22,7 @@ from api import filters, selectors, serializers
 from api.authentication import api_key_of
 from api.permissions import SignedIn
 from companies.models import Sector
+from core.permissions import is_administrator
 from matchmaking import services as demand_services
 from matchmaking.match_selectors import ReasonNames
 from matchmaking.models import Match
@@ -160,7 +161,8 @@ class MatchViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @staticmethod
     def _audience(user):
-        return "all" if api_key_of(user) or user.is_staff or user.is_superuser else f"user{user.pk}"
+        # Who sees every published match (api.selectors.matches) shares one page; everyone else their own.
+        return "all" if api_key_of(user) or is_administrator(user) else f"user{user.pk}"
 
     def _normalised_query(self, request):
         """The parameters that shape the answer, sorted; anything else is left out of the ETag and the links."""

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Benchmark the meeting scheduler (events/scheduler.py) on a synthetic B2B meeting day.
+"""Benchmark the meeting scheduler (the package events/scheduler/) on a synthetic B2B meeting day.
 
     .venv/bin/python bench/scheduling.py [--participants 500] [--requests 3000] [--slots 16]
         [--tables 250] [--unavailable 0.2] [--seed N] [--instance FILE] [--json OUT]
@@ -73,7 +73,8 @@ def b_matching_bound(problem, seconds):
     """
     from ortools.sat.python import cp_model
 
-    from events.scheduler import _bipartite_matching, _Day
+    from events.scheduler.matching import _bipartite_matching
+    from events.scheduler.state import _Day
 
     day = _Day(problem)
     model = cp_model.CpModel()

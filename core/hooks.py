@@ -33,7 +33,24 @@ DIRECTORY_IMPORTED = "directory.imported"  # organisation_ids: list[int], demand
 MATCHES_PUBLISHED = "matches.published"  # match_ids: list[int] (newly published)
 MEETINGS_SCHEDULED = "meetings.scheduled"  # meetings: list[Meeting]
 
-KNOWN = frozenset({DEMAND_SAVED, ORGANISATION_SAVED, DIRECTORY_IMPORTED, MATCHES_PUBLISHED, MEETINGS_SCHEDULED})
+# Questions asked with ``collect``; each receiver returns its part of the answer.
+# Events and delegations are "gatherings", named by keys such as "event:3" and "delegation:7".
+GATHERINGS_ATTENDED = "gatherings.attended"  # now: datetime -> iterable of (organisation_id, key)
+GATHERING_NAMES = "gatherings.names"  # keys: set[str] -> {key: display name} for the keys it knows
+ORGANISES_GATHERINGS = "gatherings.organised_by"  # user: User -> bool (organises any event or delegation)
+
+KNOWN = frozenset(
+    {
+        DEMAND_SAVED,
+        ORGANISATION_SAVED,
+        DIRECTORY_IMPORTED,
+        MATCHES_PUBLISHED,
+        MEETINGS_SCHEDULED,
+        GATHERINGS_ATTENDED,
+        GATHERING_NAMES,
+        ORGANISES_GATHERINGS,
+    }
+)
 
 
 @dataclass(frozen=True)

@@ -6,3 +6,12 @@ class EventsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "events"
     verbose_name = _("Events")
+
+    def ready(self):
+        from core import hooks
+        from events import copresence
+
+        # The matching engine asks who attends which upcoming events (co-presence) through hooks.
+        hooks.connect(hooks.GATHERINGS_ATTENDED, copresence.attended)
+        hooks.connect(hooks.GATHERING_NAMES, copresence.names)
+        hooks.connect(hooks.ORGANISES_GATHERINGS, copresence.organises_any)

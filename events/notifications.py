@@ -3,7 +3,10 @@
 Every message is rendered at once, while the objects it names still exist (a removed slot
 deletes its meetings), in the recipient's language (``Registration.language``) and with
 times in the event's time zone, and is handed to the mail backend only after the current
-transaction commits (``transaction.on_commit``): a rolled-back change sends nothing.
+transaction commits (``transaction.on_commit``): a rolled-back change sends nothing, and a
+mail server that is down is logged, not turned into an error for the person who saved.
+The no-meeting reminder is the exception: it is sent by a task, which marks each reminder
+sent only once the mail backend took it, and retries when it could not.
 Templates are plain text under ``templates/email/events/``: the first line is the subject.
 """
 
@@ -13,7 +16,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -167,23 +169,32 @@ def meeting_changed(meeting, change, previous=None):
 def no_meeting_reminders(event):
     """Remind each approved participant without a scheduled meeting, once (``reminded_at``).
 
-    Returns the number of reminders sent.
+    Each reminder is claimed and sent in a transaction of its own: the claim (an UPDATE of
+    ``reminded_at`` that only an unreminded row matches) holds the row, so two concurrent
+    runs never both send it, and it commits only once the mail backend took the message.  A
+    failed send raises and rolls its claim back, so a retry sends it (the reminders handed
+    over before it stay sent).  Returns the number of reminders sent.
     """
     in_meetings = Meeting.objects.filter(event=event, status=Meeting.Status.SCHEDULED)
     busy = set(in_meetings.values_list("party_a_id", flat=True)) | set(in_meetings.values_list("party_b_id", flat=True))
-    candidates = (
+    candidates = list(
         Registration.objects.filter(event=event, status=Registration.Status.APPROVED, reminded_at__isnull=True)
         .exclude(pk__in=busy)
         .select_related("organisation")
+        .order_by("pk")
     )
-    messages = []
-    now = timezone.now()
-    with transaction.atomic():
+    sent = 0
+    if not candidates:
+        return sent
+    links = _links(event)
+    with get_connection() as connection:
         for registration in candidates:
-            # Claim the reminder row by row, so two concurrent runs never both send it.
-            claimed = Registration.objects.filter(Q(pk=registration.pk) & Q(reminded_at__isnull=True)).update(
-                reminded_at=now
-            )
-            if claimed:
-                messages.append(_render(registration, "no_meeting_reminder", {"event": event, **_links(event)}))
-        return _send_on_commit(messages)
+            with transaction.atomic():
+                claimed = Registration.objects.filter(pk=registration.pk, reminded_at__isnull=True).update(
+                    reminded_at=timezone.now()
+                )
+                message = _render(registration, "no_meeting_reminder", {"event": event, **links}) if claimed else None
+                if message is not None:
+                    connection.send_messages([message])
+                    sent += 1
+    return sent

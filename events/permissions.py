@@ -1,34 +1,51 @@
 """Who may see and do what around events: named predicates, asked from views, templates and the API.
 
-Decisions:
-- A public event is visible to everyone; a private one to its organisers, the members of
-  its participants' organisations, and administrators (others get 404).
-- Creating an event needs the Django permission ``events.add_event``, which administrators
-  grant (staff and superusers have it); whoever creates an event becomes its organiser.
-  Administrators add co-organisers (``Event.organisers``) in the Django admin.
-- An event's organisers (and superusers) organise it: its registrations, slots, tables,
-  the scheduler and the schedule grid.
+- A public event is visible to everyone; a private one to its organisers, to the members of
+  its participants' organisations and of its organising organisation, and to administrators
+  (others get 404).  An API key sees as its organisation.
+- An administrator is an active superuser (``core.permissions.is_administrator``); ``is_staff``
+  alone grants nothing here.
+- Creating an event needs the Django permission ``events.add_event`` (administrators have
+  every permission; others are granted it in the Django admin); whoever creates an event
+  becomes its organiser.  Administrators add co-organisers (``Event.organisers``) in the
+  Django admin.
+- An event's organisers (and administrators) organise it: its registrations, slots, tables,
+  the scheduler and the schedule grid.  An API key organises nothing and creates nothing.
 - A participant acts through their own registration (``Registration.user``); an active
   member of the registration's organisation may see that organisation's meetings.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
-from companies.models import Membership
+from companies.permissions import acting_organisation_ids
+from core.permissions import is_administrator
 from events.models import Event, Registration
 
 
+def _is_api_key(user):
+    """The principal of an API key (``api.authentication.KeyUser``) carries its key as ``api_key``."""
+    return getattr(user, "api_key", None) is not None
+
+
 def is_organiser(user, event):
-    """Organisers and superusers; an API key (``api.authentication.KeyUser``) organises nothing."""
-    if not user.is_authenticated or getattr(user, "api_key", None) is not None:
+    if not user.is_authenticated or _is_api_key(user):
         return False
-    if user.is_superuser:
+    if is_administrator(user):
         return True
     return event.organisers.filter(pk=user.pk).exists()
 
 
+def require_organiser(user, event):
+    """``PermissionDenied`` unless ``user`` organises ``event``: the first line of every organiser service."""
+    if not is_organiser(user, event):
+        raise PermissionDenied
+
+
 def can_create_event(user):
-    return user.is_authenticated and (user.is_superuser or user.has_perm("events.add_event"))
+    if not user.is_authenticated or _is_api_key(user):
+        return False
+    return is_administrator(user) or user.has_perm("events.add_event")
 
 
 def visible_events(user, queryset=None):
@@ -37,15 +54,10 @@ def visible_events(user, queryset=None):
     queryset = Event.objects.all() if queryset is None else queryset
     if not user.is_authenticated:
         return queryset.filter(is_public=True)
-    if user.is_superuser or user.is_staff:
+    if is_administrator(user):
         return queryset
-    api_key = getattr(user, "api_key", None)
-    if api_key is not None:
-        own = [api_key.organisation_id] if api_key.organisation_id else []
-        visible = Q(is_public=True)
-    else:
-        own = Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).values("organisation_id")
-        visible = Q(is_public=True) | Q(organisers=user)
+    own = acting_organisation_ids(user)
+    visible = Q(is_public=True) if _is_api_key(user) else Q(is_public=True) | Q(organisers=user)
     visible |= Q(registrations__organisation_id__in=own) | Q(organising_organisation_id__in=own)
     return queryset.filter(pk__in=Event.objects.filter(visible).values("pk"))
 
@@ -56,7 +68,7 @@ def can_view_event(user, event):
 
 def registration_of(user, event):
     """The user's own active registration for the event (approved or waiting), or None."""
-    if not user.is_authenticated:
+    if not user.is_authenticated or _is_api_key(user):
         return None
     return (
         Registration.objects.filter(event=event, user=user)

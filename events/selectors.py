@@ -1,4 +1,5 @@
-"""Reads for the participant pages: events, registrations, participants with scores, requests, agendas.
+"""Reads: events, registrations, participants with scores, requests, agendas; the organisers'
+registrations list and schedule grid.
 
 Every list is built with a fixed number of queries, whatever its length.
 """
@@ -13,8 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from companies.models import Membership, Sector
+from companies.permissions import acting_organisation_ids
 from events import permissions
-from events.models import Availability, Event, Meeting, MeetingPreference, MeetingRequest, Registration
+from events.models import Availability, Event, Meeting, MeetingPreference, MeetingRequest, MeetingSlot, Registration
 from matchmaking.models import Match
 
 SUGGESTED_COUNT = 5
@@ -231,11 +233,10 @@ class AgendaItem:
 def agenda_registrations(*, user, event):
     """The registrations whose meetings ``user`` may see in the agenda: their own approved one, and
     the approved ones of the organisations they are an active member of."""
-    if not user.is_authenticated:
+    if not user.is_authenticated or getattr(user, "api_key", None) is not None:
         return Registration.objects.none()
-    organisations = Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).values("organisation_id")
     return Registration.objects.filter(event=event, status=Registration.Status.APPROVED).filter(
-        Q(user=user) | Q(organisation_id__in=organisations)
+        Q(user=user) | Q(organisation_id__in=acting_organisation_ids(user))
     )
 
 
@@ -268,3 +269,58 @@ def agenda(*, user, event, registrations=None):
             )
         )
     return items
+
+
+# --- the organisers' pages ------------------------------------------------------------
+
+
+def organiser_registrations(*, event):
+    """Every registration of the event, for the organisers' overview: by status, organisation, name."""
+    return event.registrations.select_related("organisation", "user").order_by("status", "organisation__name", "name")
+
+
+def slots_by_day(*, event):
+    """[(local date, [slots])] of the event, in time order (the set-up page)."""
+    tz = event.tzinfo
+    days = {}
+    for slot in event.slots.order_by("starts_at"):
+        days.setdefault(slot.starts_at.astimezone(tz).date(), []).append(slot)
+    return sorted(days.items())
+
+
+@dataclass
+class GridRow:
+    slot: MeetingSlot
+    cells: list  # one meeting or None per table, in position order
+    unplaced: list  # meetings of the slot without a table
+
+
+def schedule_grid(*, event):
+    """Slots × tables of the event with the scheduled meetings, in a few queries."""
+    tables = list(event.tables.order_by("position", "name", "pk"))
+    column = {table.pk: i for i, table in enumerate(tables)}
+    rows = {
+        slot.pk: GridRow(slot=slot, cells=[None] * len(tables), unplaced=[])
+        for slot in event.slots.order_by("starts_at")
+    }
+    meetings = (
+        Meeting.objects.filter(event=event, status=Meeting.Status.SCHEDULED)
+        .select_related("party_a__organisation", "party_b__organisation", "table")
+        .order_by("slot__starts_at", "pk")
+    )
+    for meeting in meetings:
+        row = rows.get(meeting.slot_id)
+        if row is None:
+            continue
+        if meeting.table_id in column:
+            row.cells[column[meeting.table_id]] = meeting
+        else:
+            row.unplaced.append(meeting)
+    return tables, list(rows.values())
+
+
+def registration_counts(*, event):
+    counts = dict.fromkeys(Registration.Status.values, 0)
+    for status in event.registrations.values_list("status", flat=True):
+        counts[status] += 1
+    return counts

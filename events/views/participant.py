@@ -10,7 +10,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path, re_path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
@@ -18,10 +18,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from events import permissions, selectors, services
-from events.calendar import agenda_calendar
+from events import permissions, selectors
+from events.exports import agenda_calendar
 from events.forms import MeetingRequestForm, ParticipantFilterForm, PreferenceForm, RegistrationForm
 from events.models import MeetingRequest, Registration
+from events.services import participation
 
 TZ_COOKIE = "greenbridge_tz"
 TZ_COOKIE_AGE = 365 * 24 * 3600
@@ -71,7 +72,7 @@ def event_detail(request, pk):
     event = selectors.visible_event_or_404(user=request.user, pk=pk)
     registration = selectors.own_registration(user=request.user, event=event)
     organisations = selectors.registrable_organisations(user=request.user)
-    window = services.registration_window_state(event)
+    window = participation.registration_window_state(event)
     may_register = (
         request.user.is_authenticated
         and bool(organisations)
@@ -94,7 +95,7 @@ def event_detail(request, pk):
             return redirect("events:detail", pk=event.pk)
         if form.is_valid():
             try:
-                services.register(user=request.user, event=event, **form.cleaned_data)
+                participation.register(user=request.user, event=event, **form.cleaned_data)
             except PermissionDenied as error:
                 form.add_error(None, str(error) or _("You may not register for this event."))
             except ValidationError as error:
@@ -128,7 +129,7 @@ def availability(request, pk):
     errors = []
     if request.method == "POST":
         try:
-            services.set_availability(
+            participation.set_availability(
                 actor=request.user, registration=registration, available_slot_ids=request.POST.getlist("slots")
             )
         except ValueError:
@@ -201,7 +202,7 @@ def request_send(request, pk, target_pk):
         errors = [error for field_errors in form.errors.values() for error in field_errors]
     else:
         try:
-            services.send_request(
+            participation.send_request(
                 actor=request.user, requester=registration, recipient=target, message=form.cleaned_data["message"]
             )
         except ValidationError as error:
@@ -229,7 +230,7 @@ def preference_set(request, pk, target_pk):
         errors = [_("Choose must meet, would like to meet or no meeting.")]
     else:
         try:
-            services.set_preference(
+            participation.set_preference(
                 actor=request.user, registration=registration, target=target, level=form.cleaned_data["level"]
             )
         except ValidationError as error:
@@ -282,10 +283,10 @@ def request_action(request, pk, request_pk, action):
     errors = []
     try:
         if action == "cancel":
-            meeting_request = services.cancel_request(actor=request.user, meeting_request=meeting_request)
+            meeting_request = participation.cancel_request(actor=request.user, meeting_request=meeting_request)
             done = _("Your request is cancelled.")
         else:
-            meeting_request = services.answer_request(
+            meeting_request = participation.answer_request(
                 actor=request.user, meeting_request=meeting_request, accept=action == "accept"
             )
             done = _("You accepted the request.") if action == "accept" else _("You declined the request.")
@@ -356,21 +357,3 @@ def agenda_ics(request, pk):
     response["Content-Disposition"] = f'attachment; filename="greenbridge-event-{event.pk}-agenda.ics"'
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-urlpatterns = [
-    path("", event_list, name="list"),
-    path("<int:pk>/", event_detail, name="detail"),
-    path("<int:pk>/availability/", availability, name="availability"),
-    path("<int:pk>/participants/", participants, name="participants"),
-    path("<int:pk>/participants/<int:target_pk>/request/", request_send, name="request_send"),
-    path("<int:pk>/participants/<int:target_pk>/preference/", preference_set, name="preference_set"),
-    path("<int:pk>/meetings/", meetings, name="meetings"),
-    re_path(
-        r"^(?P<pk>[0-9]+)/requests/(?P<request_pk>[0-9]+)/(?P<action>accept|decline|cancel)/$",
-        request_action,
-        name="request_action",
-    ),
-    path("<int:pk>/agenda/", agenda, name="agenda"),
-    path("<int:pk>/agenda.ics", agenda_ics, name="agenda_ics"),
-]

@@ -1,6 +1,6 @@
 """A small world for the API tests: two organisations with members, a members-only pair,
 a published match on each side, a public and a private event with meetings, a delegation,
-and the callers of the role × endpoint matrix."""
+and the callers of the role × endpoint matrix; a real HTTP receiver for the webhook tests."""
 
 import datetime
 from dataclasses import dataclass
@@ -13,6 +13,7 @@ from api import services as key_services
 from companies.models import Organisation, Sector
 from delegations.models import Delegation
 from matchmaking.models import Match
+from tests.api.webhook_support import Receiver
 from tests.factories import (
     DemandFactory,
     EventFactory,
@@ -132,3 +133,23 @@ def make_world():
         },
         keys={"read_key": read_key, "write_key": write_key, "revoked_key": revoked_key},
     )
+
+
+@pytest.fixture
+def receivers():
+    made = []
+
+    def make(**kwargs):
+        receiver = Receiver(**kwargs)
+        made.append(receiver)
+        return receiver
+
+    yield make
+    for receiver in made:
+        receiver.close()
+
+
+@pytest.fixture
+def loopback(settings):
+    settings.WEBHOOK_ALLOW_LOOPBACK = True
+    return settings

@@ -1,6 +1,7 @@
 """E-mails to participants: in the recipient's language, after commit, with times in the event's zone."""
 
 import datetime
+import smtplib
 import zoneinfo
 
 import pytest
@@ -180,6 +181,8 @@ def test_a_cancelled_meeting_and_an_unknown_change(django_capture_on_commit_call
     meeting = meeting_create(slot=nine_oclock, first=chinese, second=nordic)
     with django_capture_on_commit_callbacks(execute=True):
         assert notifications.meeting_changed(meeting, "cancelled", previous={"starts_at": nine_oclock.starts_at}) == 2
+    assert len(mail.outbox) == 2
+    assert sorted(address for m in mail.outbox for address in m.to) == sorted([chinese.email, nordic.email])
     assert all("Ola Nordmann" in m.subject or "Li Na" in m.subject for m in mail.outbox)
     with pytest.raises(ValueError):
         notifications.meeting_changed(meeting, "exploded")
@@ -228,3 +231,55 @@ def test_the_hourly_task_reminds_once_registration_has_closed_and_before_the_eve
         assert send_due_reminders() == 1
         assert send_due_reminders() == 0  # once
     assert [m.to for m in mail.outbox] == [[lonely.email]]
+
+
+# --- a mail server that fails ---------------------------------------------------------
+
+FAILING_BACKEND = "tests.events.mail_backends.FailingBackend"
+FLAKY_BACKEND = "tests.events.mail_backends.FailsOnceBackend"
+
+
+@pytest.mark.django_db
+def test_a_reminder_that_could_not_be_sent_is_not_marked_sent_and_goes_on_the_next_try(
+    settings, event, nine_oclock, chinese, nordic
+):
+    from events.tasks import send_no_meeting_reminders
+
+    lonely = event_participant(event=event, name="Lonely")
+    meeting_create(slot=nine_oclock, first=chinese, second=nordic)
+    settings.EMAIL_BACKEND = FAILING_BACKEND
+
+    result = send_no_meeting_reminders.apply(kwargs={"event_id": event.pk})  # retried, then given up
+
+    assert result.failed()
+    assert isinstance(result.result, smtplib.SMTPException)
+    lonely.refresh_from_db()
+    assert lonely.reminded_at is None
+    assert mail.outbox == []
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert send_no_meeting_reminders.apply(kwargs={"event_id": event.pk}).get() == 1
+    lonely.refresh_from_db()
+    assert lonely.reminded_at is not None
+    assert [m.to for m in mail.outbox] == [[lonely.email]]
+
+
+@pytest.mark.django_db
+def test_the_task_retries_a_failed_reminder_and_sends_each_once(settings, event, nine_oclock, chinese, nordic):
+    from events.tasks import send_no_meeting_reminders
+    from tests.events import mail_backends
+
+    first = event_participant(event=event, name="First")
+    second = event_participant(event=event, name="Second")
+    meeting_create(slot=nine_oclock, first=chinese, second=nordic)
+    settings.EMAIL_BACKEND = FLAKY_BACKEND
+    mail_backends.FailsOnceBackend.failures_left, mail_backends.FailsOnceBackend.delivered = 1, 0
+    # The first reminder goes, the second one fails once.
+
+    result = send_no_meeting_reminders.apply(kwargs={"event_id": event.pk})
+
+    assert result.successful()
+    assert result.get() == 1  # the retry sent the one still owed
+    assert mail_backends.FailsOnceBackend.failures_left == 0
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([first.email, second.email])
+    assert Registration.objects.filter(pk__in=[first.pk, second.pk], reminded_at__isnull=True).count() == 0

@@ -1,4 +1,4 @@
-"""The meeting scheduler (events/scheduler.py): a pure function, no database.
+"""The meeting scheduler (the package events/scheduler/): a pure function, no database.
 
 Handmade days with a known optimum (one where first-fit greedy falls short), and property
 tests on random small days: every hard constraint, determinism, the bound, and the
@@ -206,7 +206,7 @@ def test_inconsistent_problems_are_refused(locked, requests):
 
 
 def test_bounds():
-    """The simple bound of the issue, and the tighter one from per-person matchings."""
+    """The simple bound, and the tighter one from per-person matchings."""
     # a wants b, c and d, but b, c and d are only available in slot 0, a in both slots:
     # simple bound = (min(3, 2) + 1 + 1 + 1) / 2 = 2; a's pairs all need slot 0, so at most 1.
     problem = Problem(
@@ -260,7 +260,7 @@ def test_beats_greedy_and_is_deterministic_on_a_medium_day():
 
 
 def check_constraints(problem, result):
-    """Every hard constraint of issue 6, checked from the outside."""
+    """Every hard constraint of the scheduler, checked from the outside."""
     tables = problem.tables if isinstance(problem.tables, list) else [problem.tables] * len(problem.slots)
     table_count = dict(zip(problem.slots, tables, strict=True))
     unavailable = set(problem.unavailable)

@@ -7,8 +7,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from events.imports import ParticipantImportError, participants_file_read, participants_import
 from events.models import Registration
+from events.services.participant_import import ParticipantImportError, participants_file_read, participants_import
 from tests.factories import EventFactory, OrganisationFactory, RegistrationFactory, UserFactory
 
 GOOD_CSV = """name,email,organisation,status

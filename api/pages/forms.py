@@ -4,8 +4,8 @@ from django import forms
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from api import webhooks
 from api.models import ApiKey, WebhookEvent
+from api.webhooks.targets import WebhookURLError, check_url
 
 
 class ApiKeyForm(forms.Form):
@@ -52,7 +52,7 @@ class WebhookForm(forms.Form):
     def clean_url(self):
         url = self.cleaned_data["url"]
         try:
-            webhooks.check_url(url)
-        except webhooks.WebhookURLError as exc:
+            check_url(url)
+        except WebhookURLError as exc:
             raise forms.ValidationError(exc.message, code="refused") from None
         return url

@@ -5,8 +5,8 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from events import services
 from events.models import Event, MeetingRequest
+from events.services import participation
 from tests.factories import EventFactory, MembershipFactory, UserFactory, event_participant
 
 
@@ -71,16 +71,16 @@ def test_with_htmx_the_card_is_swapped_in_place(client, event, ana, bo):
 @pytest.mark.django_db
 def test_no_request_to_oneself(event, ana):
     with pytest.raises(ValidationError, match="You cannot ask to meet yourself"):
-        services.send_request(actor=ana.user, requester=ana, recipient=ana)
+        participation.send_request(actor=ana.user, requester=ana, recipient=ana)
     with pytest.raises(IntegrityError), transaction.atomic():
         MeetingRequest.objects.create(event=event, requester=ana, recipient=ana)
 
 
 @pytest.mark.django_db
 def test_no_second_open_request_to_the_same_person(client, event, ana, bo):
-    services.send_request(actor=ana.user, requester=ana, recipient=bo)
+    participation.send_request(actor=ana.user, requester=ana, recipient=bo)
     with pytest.raises(ValidationError, match="You have already asked Bo for a meeting"):
-        services.send_request(actor=ana.user, requester=ana, recipient=bo)
+        participation.send_request(actor=ana.user, requester=ana, recipient=bo)
     # The database refuses it too, past the service.
     with pytest.raises(IntegrityError), transaction.atomic():
         MeetingRequest.objects.create(event=event, requester=ana, recipient=bo)
@@ -93,29 +93,29 @@ def test_no_second_open_request_to_the_same_person(client, event, ana, bo):
 
 @pytest.mark.django_db
 def test_a_request_back_is_pointed_to_the_open_one(event, ana, bo):
-    services.send_request(actor=ana.user, requester=ana, recipient=bo)
+    participation.send_request(actor=ana.user, requester=ana, recipient=bo)
     with pytest.raises(ValidationError, match="Ana has already asked to meet you"):
-        services.send_request(actor=bo.user, requester=bo, recipient=ana)
+        participation.send_request(actor=bo.user, requester=bo, recipient=ana)
 
 
 @pytest.mark.django_db
 def test_the_cap_on_open_requests(client, event, ana, bo, cy):
     event.max_requests_per_participant = 1
     event.save()
-    first = services.send_request(actor=ana.user, requester=ana, recipient=bo)
+    first = participation.send_request(actor=ana.user, requester=ana, recipient=bo)
     client.force_login(ana.user)
     response = client.post(send_url(event, cy), {"message": ""}, follow=True)
     assert "You have 1 open requests, the most this event allows." in page_text(response)
     assert not MeetingRequest.objects.filter(recipient=cy).exists()
     # An answered request no longer counts.
-    services.answer_request(actor=bo.user, meeting_request=first, accept=False)
-    services.send_request(actor=ana.user, requester=ana, recipient=cy)
+    participation.answer_request(actor=bo.user, meeting_request=first, accept=False)
+    participation.send_request(actor=ana.user, requester=ana, recipient=cy)
     assert MeetingRequest.objects.filter(recipient=cy).count() == 1
 
 
 @pytest.mark.django_db
 def test_the_recipient_accepts_and_the_requester_is_told(client, django_capture_on_commit_callbacks, ana, bo):
-    meeting_request = services.send_request(actor=ana.user, requester=ana, recipient=bo)
+    meeting_request = participation.send_request(actor=ana.user, requester=ana, recipient=bo)
     client.force_login(bo.user)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(action_url(meeting_request, "accept"), follow=True)
@@ -128,7 +128,7 @@ def test_the_recipient_accepts_and_the_requester_is_told(client, django_capture_
 
 @pytest.mark.django_db
 def test_the_recipient_declines_with_htmx(client, ana, bo):
-    meeting_request = services.send_request(actor=ana.user, requester=ana, recipient=bo)
+    meeting_request = participation.send_request(actor=ana.user, requester=ana, recipient=bo)
     client.force_login(bo.user)
     response = client.post(action_url(meeting_request, "decline"), HTTP_HX_REQUEST="true")
     assert response.status_code == 200
@@ -138,16 +138,16 @@ def test_the_recipient_declines_with_htmx(client, ana, bo):
     assert meeting_request.status == MeetingRequest.Status.DECLINED
     # An answered request cannot be answered again.
     with pytest.raises(ValidationError, match="already declined"):
-        services.answer_request(actor=bo.user, meeting_request=meeting_request, accept=True)
+        participation.answer_request(actor=bo.user, meeting_request=meeting_request, accept=True)
 
 
 @pytest.mark.django_db
 def test_only_the_recipient_answers_and_only_the_requester_cancels(client, ana, bo, cy):
-    meeting_request = services.send_request(actor=ana.user, requester=ana, recipient=bo)
+    meeting_request = participation.send_request(actor=ana.user, requester=ana, recipient=bo)
     with pytest.raises(PermissionDenied):
-        services.answer_request(actor=ana.user, meeting_request=meeting_request, accept=True)
+        participation.answer_request(actor=ana.user, meeting_request=meeting_request, accept=True)
     with pytest.raises(PermissionDenied):
-        services.cancel_request(actor=bo.user, meeting_request=meeting_request)
+        participation.cancel_request(actor=bo.user, meeting_request=meeting_request)
     # Another participant of the event may not touch it.
     client.force_login(cy.user)
     assert client.post(action_url(meeting_request, "accept")).status_code == 403
@@ -167,33 +167,33 @@ def test_only_the_recipient_answers_and_only_the_requester_cancels(client, ana, 
 def test_the_cap_on_accepted_meetings(client, event, ana, bo, cy):
     event.max_meetings_per_participant = 1
     event.save()
-    first = services.send_request(actor=ana.user, requester=ana, recipient=bo)
-    second = services.send_request(actor=cy.user, requester=cy, recipient=bo)
-    services.answer_request(actor=bo.user, meeting_request=first, accept=True)
+    first = participation.send_request(actor=ana.user, requester=ana, recipient=bo)
+    second = participation.send_request(actor=cy.user, requester=cy, recipient=bo)
+    participation.answer_request(actor=bo.user, meeting_request=first, accept=True)
     client.force_login(bo.user)
     response = client.post(action_url(second, "accept"), follow=True)
     assert "You already have 1 accepted meetings, the most this event allows." in page_text(response)
     second.refresh_from_db()
     assert second.status == MeetingRequest.Status.REQUESTED
     # The requester's side is capped as well.
-    third = services.send_request(actor=ana.user, requester=ana, recipient=cy)
+    third = participation.send_request(actor=ana.user, requester=ana, recipient=cy)
     with pytest.raises(ValidationError, match="Ana already has 1 accepted meetings"):
-        services.answer_request(actor=cy.user, meeting_request=third, accept=True)
+        participation.answer_request(actor=cy.user, meeting_request=third, accept=True)
 
 
 @pytest.mark.django_db
 def test_requests_need_an_approved_registration_and_the_requests_mode(event, ana, bo):
     pending = event_participant(event=event, name="Pending", status="pending")
     with pytest.raises(ValidationError, match="not been approved"):
-        services.send_request(actor=pending.user, requester=pending, recipient=bo)
+        participation.send_request(actor=pending.user, requester=pending, recipient=bo)
     with pytest.raises(ValidationError, match="not an approved participant"):
-        services.send_request(actor=ana.user, requester=ana, recipient=pending)
+        participation.send_request(actor=ana.user, requester=ana, recipient=pending)
     with pytest.raises(PermissionDenied):
-        services.send_request(actor=bo.user, requester=ana, recipient=bo)
+        participation.send_request(actor=bo.user, requester=ana, recipient=bo)
     event.matchmaking_mode = Event.MatchmakingMode.PREFERENCES
     event.save()
     with pytest.raises(ValidationError, match="does not use meeting requests"):
-        services.send_request(actor=ana.user, requester=ana, recipient=bo)
+        participation.send_request(actor=ana.user, requester=ana, recipient=bo)
 
 
 @pytest.mark.django_db
@@ -215,8 +215,8 @@ def test_visitors_organisers_and_outsiders_cannot_send(client, event, bo):
 
 @pytest.mark.django_db
 def test_the_meetings_page_lists_sent_and_received(client, event, ana, bo, cy):
-    services.send_request(actor=ana.user, requester=ana, recipient=bo, message="Batteries?")
-    services.send_request(actor=cy.user, requester=cy, recipient=ana, message="Ports?")
+    participation.send_request(actor=ana.user, requester=ana, recipient=bo, message="Batteries?")
+    participation.send_request(actor=cy.user, requester=cy, recipient=ana, message="Ports?")
     client.force_login(ana.user)
     response = client.get(f"/events/{event.pk}/meetings/")
     assert response.status_code == 200

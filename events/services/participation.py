@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from companies.permissions import is_active_member
+from core.permissions import is_administrator
 from events import notifications, permissions
 from events.models import Availability, Event, MeetingPreference, MeetingRequest, Registration
 
@@ -38,7 +39,7 @@ def register(*, user, event, organisation, name, email, language):
     """Register ``user`` for ``event`` on behalf of ``organisation``; the registration waits for an organiser."""
     if not user.is_authenticated or not permissions.can_view_event(user, event):
         raise PermissionDenied
-    if not (user.is_superuser or is_active_member(user, organisation)):
+    if not (is_administrator(user) or is_active_member(user, organisation)):
         raise PermissionDenied(_("You can only register on behalf of an organisation you are an active member of."))
     state = registration_window_state(event)
     if state == "not_yet":

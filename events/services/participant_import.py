@@ -19,7 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models.functions import Lower
@@ -141,8 +141,7 @@ def _validate(event, records, by_line):
 
 def participants_import(*, actor, event, records, by_line=False):
     """Validate every record, then upsert the registrations by e-mail in one transaction."""
-    if not permissions.is_organiser(actor, event):
-        raise PermissionDenied
+    permissions.require_organiser(actor, event)
     valid = _validate(event, records, by_line)
     report = ImportReport()
     users = {}

@@ -16,9 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from api import services, webhooks
-from api.forms import ApiKeyForm, WebhookForm
+from api import services
 from api.models import WebhookDelivery
+from api.pages.forms import ApiKeyForm, WebhookForm
+from api.webhooks.targets import WebhookURLError
 from companies import permissions as company_permissions
 from companies.views.onboarding import visible_organisation_or_404
 
@@ -108,7 +109,7 @@ def webhook_list(request, organisation_pk):
                 url=form.cleaned_data["url"],
                 events=form.cleaned_data["events"],
             )
-        except webhooks.WebhookURLError as exc:  # the host's addresses changed since the form checked them
+        except WebhookURLError as exc:  # the host's addresses changed since the form checked them
             form.add_error("url", exc.message)
         except services.WebhookLimitReached:
             form.add_error(
@@ -153,7 +154,7 @@ def webhook_activate(request, organisation_pk, webhook_pk):
     active = request.POST.get("active") == "1"
     try:
         services.webhook_set_active(actor=request.user, webhook=webhook, active=active)
-    except webhooks.WebhookURLError as exc:
+    except WebhookURLError as exc:
         messages.error(request, _("The webhook stays inactive: %(reason)s") % {"reason": exc.message})
     else:
         if active:
