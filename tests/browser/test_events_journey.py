@@ -15,8 +15,8 @@ import pytest
 from allauth.account.models import EmailAddress
 from icalendar import Calendar
 
-from events import organising
 from events.models import Availability, Meeting, MeetingRequest, SchedulingRun
+from events.services import scheduler_runs
 from tests.factories import (
     EventFactory,
     MeetingSlotFactory,
@@ -119,9 +119,9 @@ def test_two_participants_ask_accept_get_scheduled_by_a_real_worker_and_find_the
     # The scheduler page queues a run with the default time limit (SCHEDULER_TIME_LIMIT, 30 s, in the
     # worker's settings); the run's own limit is the knob that reaches the worker process.
     monkeypatch.setattr(
-        organising,
+        scheduler_runs,
         "scheduling_run_start",
-        functools.partial(organising.scheduling_run_start, time_limit=SOLVER_SECONDS),
+        functools.partial(scheduler_runs.scheduling_run_start, time_limit=SOLVER_SECONDS),
     )
 
     # A finds B among the participants and asks for a meeting, with a message.
