@@ -1,7 +1,7 @@
 # GreenBridge: developer commands.
 #
 #   make run      set up .venv if needed, then start the portal (web server + Celery worker)
-#   make test     ruff check, ruff format --check, pytest   (make test PYTEST_ARGS="-k matching -x")
+#   make test     ruff check, ruff format --check, import contracts, pytest   (make test PYTEST_ARGS="-k matching -x")
 #   make ci       what CI runs (.ci/run: PostgreSQL + Redis, make test, smoke test of make run)
 #
 # The virtualenv lives in .venv (Python 3.11).  Requirements are reinstalled only when
@@ -26,12 +26,12 @@ STAMP_DEV := $(VENV)/.installed-requirements-dev
 help:
 	@echo "make run        start the portal: web server + Celery worker, demo data on first run"
 	@echo "                (HOST=127.0.0.1 PORT=8000 by default; DATABASE_URL / REDIS_URL optional)"
-	@echo "make test       ruff check, ruff format --check, pytest (extra args: PYTEST_ARGS=...)"
+	@echo "make test       ruff, import contracts (lint-imports), schema, pytest (extra args: PYTEST_ARGS=...)"
 	@echo "make ci         the CI run (.ci/run): PostgreSQL + Redis, make test, smoke test of make run"
 	@echo "make migrate    apply database migrations"
 	@echo "make demo       load the demo data (and demo users)"
 	@echo "make worker     run a Celery worker in the foreground"
-	@echo "make lint       ruff check + ruff format --check"
+	@echo "make lint       ruff check + ruff format --check + lint-imports"
 	@echo "make format     ruff format + ruff check --fix"
 	@echo "make messages   update and compile the Chinese (zh_Hans) translations"
 	@echo "make clean      remove var/ (database, broker files, static files) and caches; keeps .venv"
@@ -76,12 +76,14 @@ worker: $(STAMP_RUN)
 test: $(STAMP_DEV)
 	$(RUFF) check .
 	$(RUFF) format --check .
+	$(VENV)/bin/lint-imports
 	$(MANAGE) spectacular --validate --fail-on-warn --file /dev/null
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP_DEV)
 	$(RUFF) check .
 	$(RUFF) format --check .
+	$(VENV)/bin/lint-imports
 
 format: $(STAMP_DEV)
 	$(RUFF) format .

@@ -2,7 +2,7 @@
 
 - ``demand.created`` / ``demand.updated`` go to every active webhook subscribed to them,
   whatever its organisation: every API key can read every demand through the API anyway.
-  Closing or reopening a demand is an update.
+  Closing a demand is an update.
 - ``match.published`` goes to the webhooks of the two organisations of a match (the
   demand's owner and the matched organisation), up to 100 matches per delivery.  A partner
   that follows every match polls ``/api/v1/matches/?updated_since=…`` instead.
@@ -23,8 +23,8 @@ from api.models import Webhook, WebhookDelivery, WebhookEvent
 from api.serializers import DemandSerializer, MatchSerializer, MeetingSerializer
 from core import queueing
 from events.models import Meeting
-from matchmaking.match_selectors import ReasonNames
 from matchmaking.models import Demand, Match
+from matchmaking.reasons import ReasonNames
 
 #: Matches per ``match.published`` delivery.
 MATCHES_PER_DELIVERY = 100

@@ -12,8 +12,8 @@ from companies.models import Organisation, PartnershipKind, Region, Sector
 from delegations.models import Delegation
 from events.models import Event, Meeting
 from matchmaking.forms import DemandForm
-from matchmaking.match_selectors import reason_labels
 from matchmaking.models import Demand, Match
+from matchmaking.reasons import reason_labels
 
 
 class SlugListField(serializers.ListField):

@@ -24,8 +24,8 @@ from api.permissions import SignedIn
 from companies.models import Sector
 from core.permissions import is_administrator
 from matchmaking import services as demand_services
-from matchmaking.match_selectors import ReasonNames
 from matchmaking.models import Match
+from matchmaking.reasons import ReasonNames
 
 ID = r"[0-9]{1,18}"
 

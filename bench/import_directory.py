@@ -67,7 +67,7 @@ def main():
     django_on_scratch_database()
     from django.db import connection
 
-    from companies.imports import directory_import
+    from matchmaking.imports import directory_import
 
     data = synthetic_directory(args.organisations, args.demands, args.seed, *reference_codes())
     print(f"database: {connection.vendor}; {args.organisations} organisations, {args.demands} demands")

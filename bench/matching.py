@@ -143,9 +143,9 @@ def main():
     from django.conf import settings
     from django.db import connection
 
-    from companies.imports import directory_import
     from companies.models import Organisation
     from matchmaking import engine, rescoring
+    from matchmaking.imports import directory_import
     from matchmaking.models import Demand, Match
 
     data = synthetic_directory(args.organisations, args.demands, args.seed, *reference_codes())

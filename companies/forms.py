@@ -53,7 +53,7 @@ def validate_logo_size(upload):
 
 
 class OrganisationForm(forms.ModelForm):
-    """The profile: every field of DESIGN.md.  The logo is checked by decoding it (Pillow), not by its name."""
+    """The profile, every field its admins edit.  The logo is checked by decoding it (Pillow), not by its name."""
 
     sectors = SectorMultipleChoiceField(label=_("Sectors"), required=False)
     target_regions = RegionMultipleChoiceField(

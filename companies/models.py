@@ -47,10 +47,6 @@ class Sector(BilingualNameMixin, models.Model):
     def __str__(self):
         return f"{self.slug} – {self.name_en}"
 
-    @property
-    def is_group(self):
-        return self.parent_id is None
-
 
 class Region(BilingualNameMixin, models.Model):
     """A Chinese province-level division, by its ISO 3166-2:CN code (``CN-BJ``)."""
@@ -165,7 +161,7 @@ class Organisation(models.Model):
 
     @property
     def is_chinese_side(self):
-        """DESIGN.md, Matching, Sides: country CN is the Chinese side, all else Nordic."""
+        """The matching's two sides: country CN is the Chinese side, every other country the Nordic side."""
         return self.country == CHINA
 
     @property

@@ -1,11 +1,13 @@
 """Who may see and change organisations: named predicates, asked from views, templates and the API.
 
-Visibility (a decision; DESIGN.md says "public or members-only"): a public profile is
-visible to everyone; a members-only profile to signed-in users of the portal only.
-A profile that someone may not see answers 404, so its existence is not revealed.
+Visibility: a public profile is visible to everyone; a members-only profile to signed-in
+users of the portal only.  A profile that someone may not see answers 404, so its existence
+is not revealed.  An administrator (``core.permissions.is_administrator``: an active
+superuser, not ``is_staff``) may act as the admin of every organisation.
 """
 
 from companies.models import Membership, Organisation
+from core.permissions import is_administrator
 
 
 def acting_organisation_ids(user):
@@ -33,7 +35,7 @@ def is_active_member(user, organisation):
 def is_organisation_admin(user, organisation):
     if not user.is_authenticated:
         return False
-    if user.is_superuser:
+    if is_administrator(user):
         return True
     return Membership.objects.filter(
         user=user, organisation=organisation, status=Membership.Status.ACTIVE, role=Membership.Role.ADMIN
@@ -58,7 +60,7 @@ def can_post_demand_for(user, organisation):
     api_key = getattr(user, "api_key", None)
     if api_key is not None:
         return api_key.can_write and api_key.organisation_id == organisation.pk
-    return (user.is_authenticated and user.is_superuser) or is_active_member(user, organisation)
+    return is_administrator(user) or is_active_member(user, organisation)
 
 
 def visible_organisations(user, queryset=None):

@@ -16,8 +16,13 @@ def pending_memberships(*, user):
     return Membership.objects.filter(user=user, status=Membership.Status.PENDING).select_related("organisation")
 
 
+def organisation_members(*, organisation):
+    """Everyone linked to ``organisation``, by status (active, pending, refused) then e-mail, with their users."""
+    return organisation.memberships.select_related("user").order_by("status", "user__email")
+
+
 def my_greenbridge_context(*, user):
-    """The signed-in user's organisations, the join requests they can answer, and their demands."""
+    """The signed-in user's memberships (refused ones left out) and the join requests they can answer."""
     memberships = list(
         Membership.objects.filter(user=user)
         .exclude(status=Membership.Status.REFUSED)

@@ -1,4 +1,8 @@
-"""Writes on organisations and memberships.  Views, the API and imports call these."""
+"""Writes on organisations and memberships.  The views call these.
+
+A saved profile emits ``hooks.ORGANISATION_SAVED`` inside its transaction; matchmaking, a layer
+above, answers by queueing a rescoring of that organisation after the commit.
+"""
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -6,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from companies import permissions
 from companies.models import Membership, Organisation
-from matchmaking import tasks as matching_tasks
+from core import hooks
 
 ORGANISATION_M2M = ("sectors", "looking_for", "target_regions")
 
@@ -33,7 +37,7 @@ def organisation_create(*, creator, fields):
         Membership.objects.create(
             user=creator, organisation=organisation, role=Membership.Role.ADMIN, status=Membership.Status.ACTIVE
         )
-        matching_tasks.queue_organisation(organisation.pk)
+        hooks.emit(hooks.ORGANISATION_SAVED, organisation_id=organisation.pk)
     return organisation
 
 
@@ -42,7 +46,7 @@ def organisation_update(*, actor, organisation, fields):
         raise PermissionDenied
     with transaction.atomic():
         organisation = _apply(organisation, fields)
-        matching_tasks.queue_organisation(organisation.pk)
+        hooks.emit(hooks.ORGANISATION_SAVED, organisation_id=organisation.pk)
     return organisation
 
 

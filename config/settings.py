@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "events",
     "delegations",
     "api",
+    "portal",
 ]
 
 MIDDLEWARE = [

@@ -4,18 +4,17 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 
 from companies.views import onboarding as onboarding_views
-from core import views as core_views
+from portal import views as portal_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
-    path("healthz", core_views.healthz, name="healthz"),
+    path("", portal_views.home, name="home"),
+    path("healthz", portal_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("me/", onboarding_views.my_greenbridge, name="my_greenbridge"),
     path("organisations/", include("companies.urls")),
-    path("organisations/<int:organisation_pk>/api/", include("api.page_urls")),
-    path("demands/", include("matchmaking.urls")),
-    path("matches/", include("matchmaking.match_urls")),
+    path("organisations/<int:organisation_pk>/api/", include("api.pages.urls")),
+    path("", include("matchmaking.urls")),  # /demands/ and /matches/
     path("events/", include("events.urls")),
     path("delegations/", include("delegations.urls")),
     path("api/", include("api.urls")),

@@ -29,7 +29,6 @@ from dataclasses import dataclass
 # The hooks of the portal, with the keyword arguments each one passes.
 DEMAND_SAVED = "demand.saved"  # demand: Demand, created: bool
 ORGANISATION_SAVED = "organisation.saved"  # organisation_id: int
-DIRECTORY_IMPORTED = "directory.imported"  # organisation_ids: list[int], demand_ids: list[int]
 MATCHES_PUBLISHED = "matches.published"  # match_ids: list[int] (newly published)
 MEETINGS_SCHEDULED = "meetings.scheduled"  # meetings: list[Meeting]
 
@@ -43,7 +42,6 @@ KNOWN = frozenset(
     {
         DEMAND_SAVED,
         ORGANISATION_SAVED,
-        DIRECTORY_IMPORTED,
         MATCHES_PUBLISHED,
         MEETINGS_SCHEDULED,
         GATHERINGS_ATTENDED,

@@ -4,7 +4,7 @@ Decisions:
 - Every delegation is public (the API shows them to visitors too); what a viewer sees inside
   one depends on them.  Members-only organisations are left out for visitors (as in the
   directory), and the people of the member organisations (personal data) are shown to
-  signed-in users only.
+  signed-in users only (``delegations.permissions``).
 - The itinerary lists only the events the viewer may see (``events.permissions.visible_events``).
 - A delegation is upcoming until its last day has passed.
 """
@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from companies import permissions as company_permissions
 from companies.models import Organisation, Sector
+from delegations import permissions
 from delegations.models import Delegation, DelegationMember
 from events import permissions as event_permissions
 
@@ -71,7 +72,7 @@ def delegation_page(*, user, pk):
         .annotate(member_count=Count("members")),
         pk=pk,
     )
-    show_people = user.is_authenticated
+    show_people = permissions.may_see_people(user)
     visible = company_permissions.visible_organisations(user).values("pk")
     members = (
         DelegationMember.objects.filter(delegation=delegation, organisation__in=visible)

@@ -1,4 +1,4 @@
-"""Measure the engine on a labelled file (the format of shared/data/matching-dev.json).
+"""Measure the engine on a labelled file (the format of tests/data/matching-dev.json).
 
 Pure functions, no Django: the file's organisations and demands become engine records,
 the engine ranks organisations for every demand, and nDCG@10 and precision@5 are computed

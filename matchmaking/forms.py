@@ -71,7 +71,7 @@ class DemandForm(forms.ModelForm):
             del self.fields["organisation"]
         else:
             field = self.fields["organisation"]
-            field.queryset = permissions.organisations_posting_for(user)
+            field.queryset = permissions.member_organisations(user)
             choices = list(field.queryset[:2])
             if len(choices) == 1:
                 field.widget = forms.HiddenInput()

@@ -1,17 +1,23 @@
-"""Writes on demands.  The browser forms, the API and imports call these.
+"""Writes on demands and matches.  The browser forms and the API call these.
 
-Each service checks the actor's permission (PermissionDenied), validates the demand
-with the model's own rules (ValidationError: field lengths, choices, a title in at
-least one language) and writes inside one transaction.
+Each service checks the actor's permission (PermissionDenied, ``matchmaking.permissions``),
+validates with the model's own rules (ValidationError: field lengths, choices, a title in at
+least one language, a known feedback) and writes inside one transaction.
+
+A saved demand is rescored after the commit (``matchmaking.tasks``) and reported with the
+hook ``demand.saved`` (``core.hooks``), whose receivers, the partners' webhooks, send after
+the commit too.
 """
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext_lazy as _
 
-from api import webhooks
 from companies import permissions as company_permissions
+from core import hooks
 from matchmaking import permissions, tasks
-from matchmaking.models import Demand
+from matchmaking.models import Demand, Match
 
 DEMAND_FIELDS = (
     "external_id",
@@ -25,6 +31,9 @@ DEMAND_FIELDS = (
     "deadline",
 )
 DEMAND_M2M = ("sectors",)
+
+
+# ---- demands -----------------------------------------------------------------------------
 
 
 def _apply(demand, fields):
@@ -42,6 +51,11 @@ def _apply(demand, fields):
     return demand
 
 
+def _saved(demand, *, created):
+    tasks.queue_demand(demand.pk)
+    hooks.emit(hooks.DEMAND_SAVED, demand=demand, created=created)
+
+
 def demand_create(*, actor, organisation, fields):
     """Post a demand for ``organisation``; the actor must be an active member of it."""
     if not company_permissions.can_post_demand_for(actor, organisation):
@@ -49,8 +63,7 @@ def demand_create(*, actor, organisation, fields):
     with transaction.atomic():
         created_by = actor if actor.pk else None  # an API key (api.authentication.KeyUser) is no user
         demand = _apply(Demand(organisation=organisation, created_by=created_by), fields)
-        tasks.queue_demand(demand.pk)
-        webhooks.notify_demand(demand, created=True)  # sent after the commit
+        _saved(demand, created=True)
     return demand
 
 
@@ -59,21 +72,7 @@ def demand_update(*, actor, demand, fields):
         raise PermissionDenied
     with transaction.atomic():
         demand = _apply(demand, fields)
-        tasks.queue_demand(demand.pk)
-        webhooks.notify_demand(demand, created=False)
-    return demand
-
-
-def _set_status(demand, status):
-    with transaction.atomic():
-        current = Demand.objects.select_for_update().only("status").get(pk=demand.pk)
-        if current.status != status:  # closing twice changes nothing, not even updated_at
-            demand.status = status
-            demand.save(update_fields=["status", "updated_at"])
-            tasks.queue_demand(demand.pk)  # a closed demand's matches are withdrawn
-            webhooks.notify_demand(demand, created=False)
-        else:
-            demand.status = status
+        _saved(demand, created=False)
     return demand
 
 
@@ -81,10 +80,49 @@ def demand_close(*, actor, demand):
     """Close a demand: it leaves the list of open demands but keeps its page, marked closed."""
     if not permissions.can_close_demand(actor, demand):
         raise PermissionDenied
-    return _set_status(demand, Demand.Status.CLOSED)
+    with transaction.atomic():
+        current = Demand.objects.select_for_update().only("status").get(pk=demand.pk)
+        demand.status = Demand.Status.CLOSED
+        if current.status != Demand.Status.CLOSED:  # closing twice changes nothing, not even updated_at
+            demand.save(update_fields=["status", "updated_at"])
+            _saved(demand, created=False)  # a closed demand's matches are withdrawn
+    return demand
 
 
-def demand_reopen(*, actor, demand):
-    if not permissions.can_close_demand(actor, demand):
+# ---- feedback on matches -----------------------------------------------------------------
+
+
+def match_feedback(*, actor, match, value):
+    """Record the feedback of ``actor``'s side of ``match``; returns the updated match.
+
+    The supplier side sets ``supplier_feedback``, the buyer side ``buyer_feedback``
+    (``permissions.feedback_side``).  "Not relevant" hides the match at once (unpublished, no
+    rank, the ranks below it move up one); the engine excludes such pairs from every later
+    rescoring, so it is never raised again.  "Interested", or no feedback, is only recorded.
+
+    Raises PermissionDenied for a user of neither side, ValidationError for a value that
+    is not one of ``Match.Feedback``.
+    """
+    side = permissions.feedback_side(actor, match)
+    if side is None:
         raise PermissionDenied
-    return _set_status(demand, Demand.Status.OPEN)
+    if value not in Match.Feedback.values:
+        raise ValidationError(
+            _("“%(value)s” is not a feedback GreenBridge knows."), code="invalid_feedback", params={"value": value}
+        )
+    field = "supplier_feedback" if side == permissions.SUPPLIER else "buyer_feedback"
+    with transaction.atomic():
+        match = Match.objects.select_for_update(of=("self",)).get(pk=match.pk)
+        setattr(match, field, value)
+        fields = [field, "updated_at"]
+        if value == Match.Feedback.NOT_RELEVANT and match.published:
+            hidden_rank = match.rank
+            match.published, match.rank = False, None
+            fields += ["published", "rank"]
+            if hidden_rank is not None:
+                # The ranks behind the hidden match move up, so that 1, 2, 3 … stays without gaps.
+                Match.objects.filter(demand_id=match.demand_id, published=True, rank__gt=hidden_rank).update(
+                    rank=F("rank") - 1
+                )
+        match.save(update_fields=fields)
+    return match

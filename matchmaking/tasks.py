@@ -1,17 +1,22 @@
-"""Celery entry points for matching: thin, keyword-only ids, idempotent (see rescoring.py).
+"""Celery entry points for matching: thin, keyword-only ids, idempotent (see ``matchmaking.rescoring``).
 
 Saving or importing an organisation or a demand queues ``rescore_organisation`` /
-``rescore_demand`` with ``transaction.on_commit`` (``queue_*`` below).  A full rescoring
+``rescore_demand`` once the transaction commits (``queue_*`` below).  A full rescoring
 (``start_full_rescoring``) splits the open demands into chunks that a Celery group hands to
-every available worker; the chunk that completes the run queues ``rescore_full_finish``.  All tasks are acknowledged
-late (a worker killed mid-task has its task redelivered), time-limited, and retried with
-back-off on database errors; a task whose record is gone ends quietly.
+every available worker; the chunk that completes the run queues ``rescore_full_finish``.
+All tasks are acknowledged late (a worker killed mid-task has its task redelivered),
+time-limited, and retried with back-off on database errors; a task whose record is gone
+ends quietly.
+
+This module is imported wherever a save queues a rescoring, web processes included, and
+loads no scoring: ``matchmaking.rescoring`` imports its modules (and with them NumPy, SciPy
+and scikit-learn) when a task first calls into them, in the worker.
 """
 
 import logging
 
 from celery import group, shared_task
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError
 
 from core.queueing import send_on_commit
 from matchmaking import rescoring
@@ -75,15 +80,8 @@ def start_full_rescoring(*, started_by=None, chunk_size=CHUNK_SIZE):
         send_on_commit(rescore_full_finish, hint=RESCORE_LATER, run_id=run.pk)
         return run
     work = group(rescore_chunk.si(run_id=run.pk, chunk_index=i, demand_ids=chunk) for i, chunk in enumerate(chunks))
-    transaction.on_commit(lambda: _send_group(work))
+    send_on_commit(work, hint="run manage.py rescore_matches --sync")
     return run
-
-
-def _send_group(work):
-    try:
-        work.apply_async()
-    except Exception:  # the broker is down: say so, the user's request goes on
-        logger.exception("Could not queue the full rescoring; run manage.py rescore_matches --sync")
 
 
 RESCORE_LATER = "run manage.py rescore_matches later"

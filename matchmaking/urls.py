@@ -1,13 +1,26 @@
-from django.urls import path
+"""The matchmaking URLs: the demand pages under ``/demands/`` (namespace ``matchmaking``) and
+the matches pages under ``/matches/`` (namespace ``matches``), included once from ``config.urls``."""
 
-from matchmaking import views
+from django.urls import include, path
 
-app_name = "matchmaking"
+from matchmaking.views import demands, matches
+
+demand_patterns = [
+    path("", demands.demand_list, name="demand_list"),
+    path("new/", demands.demand_create, name="demand_create"),
+    path("<int:pk>/", demands.demand_detail, name="demand_detail"),
+    path("<int:pk>/edit/", demands.demand_edit, name="demand_edit"),
+    path("<int:pk>/close/", demands.demand_close, name="demand_close"),
+]
+
+match_patterns = [
+    path("", matches.match_list, name="list"),
+    path("<int:pk>/feedback/", matches.match_feedback, name="feedback"),
+    path("rescore/", matches.rescore, name="rescore"),
+    path("rescore/<int:run_id>/", matches.rescore_progress, name="rescore_progress"),
+]
 
 urlpatterns = [
-    path("", views.demand_list, name="demand_list"),
-    path("new/", views.demand_create, name="demand_create"),
-    path("<int:pk>/", views.demand_detail, name="demand_detail"),
-    path("<int:pk>/edit/", views.demand_edit, name="demand_edit"),
-    path("<int:pk>/close/", views.demand_close, name="demand_close"),
+    path("demands/", include((demand_patterns, "matchmaking"))),
+    path("matches/", include((match_patterns, "matches"))),
 ]

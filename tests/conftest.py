@@ -142,7 +142,7 @@ def _empty_cache():
     reference names of match reasons are kept in the process."""
     from django.core.cache import cache
 
-    from matchmaking.match_selectors import forget_reference_names
+    from matchmaking.reasons import forget_reference_names
 
     cache.clear()
     forget_reference_names()

@@ -16,13 +16,3 @@ The request is a POST with a JSON body::
 that has seen it already can answer 2xx and ignore it (delivery is at least once).
 ``data`` is the record as the API shows it.
 """
-
-
-def __getattr__(name):
-    # TRANSITION, removed before this change lands: matchmaking and events still call the old
-    # names here until they emit hooks instead.
-    if name not in {"notify_demand", "notify_matches_published", "notify_meetings_scheduled", "subscribed_webhooks"}:
-        raise AttributeError(name)
-    from api import notify
-
-    return getattr(notify, name)

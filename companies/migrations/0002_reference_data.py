@@ -1,6 +1,6 @@
 """Reference data: the sector taxonomy, Chinese regions and partnership kinds.
 
-SECTORS is exactly the table shared/data/sectors.tsv of the design (slug, English
+SECTORS is exactly the table tests/data/sectors.tsv (slug, English
 name, Chinese name, parent slug); slugs are public API, never rename one.
 REGIONS are the ISO 3166-2:CN province-level codes with English and Chinese names.
 The rows live here so that nothing reads outside the project at run time.

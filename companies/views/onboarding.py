@@ -55,7 +55,7 @@ def member_list(request, pk):
     organisation = visible_organisation_or_404(request, pk)
     if not permissions.can_manage_members(request.user, organisation):
         raise PermissionDenied
-    memberships = organisation.memberships.select_related("user").order_by("status", "user__email")
+    memberships = selectors.organisation_members(organisation=organisation)
     return render(
         request,
         "companies/member_list.html",

@@ -329,7 +329,7 @@ def test_list_queries_do_not_grow_with_the_page_size(world, url):
 
 def test_the_lean_match_list_shows_exactly_what_the_documented_serializer_shows(world):
     from api.serializers import MATCH_VALUES, MatchSerializer, match_rows
-    from matchmaking.match_selectors import ReasonNames
+    from matchmaking.reasons import ReasonNames
 
     chinese_only = DemandFactory(organisation=world.a, title="", title_zh="污泥干化")
     match(world.c, chinese_only, 0.7, 1)

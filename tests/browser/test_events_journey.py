@@ -1,4 +1,4 @@
-"""Issue 6, "Must show": a B2B day from a meeting request to the calendar file, in a real browser.
+"""A B2B day from a meeting request to the calendar file, in a real browser.
 
 Two participants of a B2B day in Europe/Oslo (requests mode) ask and accept; the organiser runs
 the scheduler on a real Celery worker and watches the progress bar; both find the meeting on

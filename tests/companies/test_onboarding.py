@@ -203,3 +203,43 @@ def test_password_reset_mails_a_link_that_sets_a_new_password(client):
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.check_password(new_password)
+
+
+# --- Query counts ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("others", [1, 3])
+def test_the_member_list_runs_a_fixed_number_of_queries(client, django_assert_num_queries, others):
+    organisation = OrganisationFactory()
+    admin = MembershipFactory(organisation=organisation, role="admin").user
+    for _ in range(others):
+        MembershipFactory(organisation=organisation, status="pending")
+        MembershipFactory(organisation=organisation, role="member")
+    client.force_login(admin)
+
+    # The session and the user; the organisation; the admin check; the memberships with their users.
+    with django_assert_num_queries(5):
+        response = client.get(reverse("companies:member_list", args=[organisation.pk]))
+
+    assert response.content.decode().count('value="approve"') == others
+    assert len(response.context["memberships"]) == 1 + 2 * others
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("organisations", [1, 3])
+def test_my_greenbridge_runs_a_fixed_number_of_queries(client, django_assert_num_queries, organisations):
+    user = UserFactory()
+    for _ in range(organisations):
+        organisation = MembershipFactory(user=user, role="admin").organisation
+        MembershipFactory(organisation=organisation, status="pending")  # a join request to answer
+        MembershipFactory(user=user, status="pending")  # a request of the user's own
+    client.force_login(user)
+
+    # The session and the user; the user's memberships with their organisations; the join requests
+    # with their users and organisations.
+    with django_assert_num_queries(4):
+        response = client.get(reverse("my_greenbridge"))
+
+    assert len(response.context["memberships"]) == 2 * organisations
+    assert len(response.context["join_requests"]) == organisations

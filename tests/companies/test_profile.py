@@ -8,7 +8,7 @@ from django.urls import reverse
 from PIL import Image
 
 from companies.models import Organisation
-from tests.factories import MembershipFactory, OrganisationFactory
+from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
 
 
 def png(size=(64, 64), name="logo.png"):
@@ -163,3 +163,17 @@ def test_a_visitor_is_sent_to_login_for_every_edit_url(client):
     assert response.status_code == 302
     membership.refresh_from_db()
     assert membership.status == "pending"
+
+
+@pytest.mark.django_db
+def test_an_administrator_may_edit_any_profile_but_staff_status_alone_gives_no_right(client):
+    organisation = OrganisationFactory(name="Cambi")
+    url = reverse("companies:organisation_edit", args=[organisation.pk])
+
+    client.force_login(UserFactory(is_staff=True))
+    assert client.get(url).status_code == 403
+
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    assert client.get(url).status_code == 200
+    assert client.post(url, profile_data(name="Cambi ASA")).status_code == 302
+    assert Organisation.objects.get(pk=organisation.pk).name == "Cambi ASA"

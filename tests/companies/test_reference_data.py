@@ -1,4 +1,4 @@
-"""The data migration holds exactly the design's sector table and the ISO regions."""
+"""The data migration holds exactly the sector table of tests/data/sectors.tsv and the ISO regions."""
 
 import csv
 from pathlib import Path
@@ -7,7 +7,7 @@ import pytest
 
 from companies.models import Partnership, PartnershipKind, Region, Sector
 
-# A few rows copied by hand from shared/data/sectors.tsv: (slug, English, Chinese, parent).
+# A few rows copied by hand from tests/data/sectors.tsv: (slug, English, Chinese, parent).
 SPOT_CHECKS = [
     ("energy", "Energy", "能源", None),
     ("water.sludge", "Sludge and biosolids treatment", "污泥处理与资源化", "water"),
@@ -45,7 +45,7 @@ def test_sector_rows_carry_english_and_chinese_names(slug, name_en, name_zh, par
 
 @pytest.mark.django_db
 def test_every_row_of_the_design_table_is_in_the_database_and_nothing_else():
-    """tests/data/sectors.tsv is a verbatim copy of the design's shared/data/sectors.tsv."""
+    """tests/data/sectors.tsv is the published taxonomy; its slugs are part of the API and the import format."""
     with (Path(__file__).parent.parent / "data" / "sectors.tsv").open(encoding="utf-8") as handle:
         expected = {
             (r["slug"], r["name_en"], r["name_zh"], r["parent"]) for r in csv.DictReader(handle, delimiter="\t")

@@ -1,0 +1,1 @@
+"""The matchmaking pages: ``demands`` (under /demands/) and ``matches`` (under /matches/)."""
