@@ -10,7 +10,7 @@ from api.authentication import api_key_of
 from companies import permissions as company_permissions
 from companies.models import Organisation, Sector
 from core.permissions import is_administrator
-from delegations.models import Delegation
+from delegations import permissions as delegation_permissions
 from events import permissions as event_permissions
 from events.models import Event, Meeting
 from matchmaking import permissions as demand_permissions
@@ -66,8 +66,10 @@ def meetings(user, event):
 
 
 def delegations(user):
+    """The delegations the caller may see: members-only ones for keys and signed-in users."""
     return (
-        Delegation.objects.select_related("leader_organisation", "origin_region", "destination_region")
+        delegation_permissions.visible_delegations(user)
+        .select_related("leader_organisation", "origin_region", "destination_region")
         .prefetch_related(_slugs(), Prefetch("events", queryset=Event.objects.filter(is_public=True).only("pk")))
         .order_by("-starts_on", "pk")
     )

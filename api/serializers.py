@@ -245,7 +245,7 @@ class DelegationSerializer(serializers.ModelSerializer):
         fields = [
             "id", "external_id", "name", "name_zh", "leader", "leader_organisation", "origin_country",
             "origin_region", "destination_country", "destination_region", "starts_on", "ends_on", "purpose",
-            "sectors", "events", "created_at", "updated_at",
+            "sectors", "events", "visibility", "created_at", "updated_at",
         ]  # fmt: skip
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))

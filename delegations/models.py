@@ -11,6 +11,10 @@ from events.models import Event
 
 
 class Delegation(models.Model):
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", _("Public: everyone")
+        MEMBERS = "members", _("Members only: signed-in users")
+
     external_id = models.CharField(_("external ID"), max_length=100, unique=True, null=True, blank=True)
     name = models.CharField(_("name"), max_length=200)
     name_zh = models.CharField(_("Chinese name"), max_length=200, blank=True)
@@ -39,6 +43,7 @@ class Delegation(models.Model):
     organisers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("organisers"), blank=True, related_name="organised_delegations"
     )
+    visibility = models.CharField(_("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
 

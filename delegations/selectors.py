@@ -1,10 +1,10 @@
 """Reads for the delegation pages: the list and one delegation as a viewer may see it.
 
 Decisions:
-- Every delegation is public (the API shows them to visitors too); what a viewer sees inside
-  one depends on them.  Members-only organisations are left out for visitors (as in the
-  directory), and the people of the member organisations (personal data) are shown to
-  signed-in users only (``delegations.permissions``).
+- A public delegation is shown to everyone, a members-only one to signed-in users
+  (``delegations.permissions``; others get 404); what a viewer sees inside one depends on
+  them.  Members-only organisations are left out for visitors (as in the directory), and the
+  people of the member organisations (personal data) are shown to signed-in users only.
 - The itinerary lists only the events the viewer may see (``events.permissions.visible_events``).
 - A delegation is upcoming until its last day has passed.
 """
@@ -27,14 +27,16 @@ def _sectors_in_taxonomy_order():
     return Prefetch("sectors", queryset=Sector.objects.select_related("parent").order_by("position"))
 
 
-def delegation_lists():
-    """(upcoming, past): upcoming soonest first, past latest first, each with ``member_count``.
+def delegation_lists(*, user):
+    """(upcoming, past) of the delegations ``user`` may see: upcoming soonest first, past latest
+    first, each with ``member_count``.
 
     Two queries whatever the number of delegations: the delegations, and their sectors.
     """
     today = timezone.localdate()
     delegations = list(
-        Delegation.objects.select_related("origin_region", "destination_region")
+        permissions.visible_delegations(user)
+        .select_related("origin_region", "destination_region")
         .prefetch_related(_sectors_in_taxonomy_order())
         .annotate(member_count=Count("members"))
         .order_by("starts_on", "pk")
@@ -58,6 +60,7 @@ class DelegationPage:
     hidden_member_count: int
     events: list
     show_people: bool
+    can_edit: bool
 
     @property
     def is_past(self):
@@ -67,7 +70,8 @@ class DelegationPage:
 def delegation_page(*, user, pk):
     """One delegation (404 if unknown) with the members, people and itinerary ``user`` may see."""
     delegation = get_object_or_404(
-        Delegation.objects.select_related("leader_organisation", "origin_region", "destination_region")
+        permissions.visible_delegations(user)
+        .select_related("leader_organisation", "origin_region", "destination_region")
         .prefetch_related(_sectors_in_taxonomy_order())
         .annotate(member_count=Count("members")),
         pk=pk,
@@ -99,4 +103,10 @@ def delegation_page(*, user, pk):
         hidden_member_count=delegation.member_count - len(rows),
         events=events,
         show_people=show_people,
+        can_edit=permissions.can_edit_delegation(user, delegation),
     )
+
+
+def visible_delegation_queryset(*, user):
+    """The delegations ``user`` may see, for a view that fetches one by id (404 otherwise)."""
+    return permissions.visible_delegations(user)

@@ -1,11 +1,14 @@
-"""Writes for delegations: a delegation and its members, created or updated by a stable key.
+"""Writes for delegations: a delegation and its members.
 
-Today delegations are created in the Django admin and by the demo data (``portal.demo``); the
-organiser's pages of the next issue call these services too.
+``delegation_create`` / ``delegation_update`` serve the organiser's pages (permission checked
+here); ``delegation_upsert`` / ``member_upsert`` create or update by a stable key, for the demo
+data (``portal.demo``) and imports.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from delegations import permissions
 from delegations.models import Delegation, DelegationMember
 
 
@@ -34,3 +37,37 @@ def member_upsert(*, delegation, organisation, people=""):
     return DelegationMember.objects.update_or_create(
         delegation=delegation, organisation=organisation, defaults={"people": people}
     )
+
+
+def _check_and_save(delegation):
+    delegation.full_clean(exclude=["sectors", "events", "organisers"])
+    delegation.save()
+
+
+@transaction.atomic
+def delegation_create(*, actor, fields, sectors=(), co_organisers=()):
+    """A new delegation organised by ``actor`` (and ``co_organisers``); ``PermissionDenied``
+    unless ``actor`` may create delegations, ``ValidationError`` for an invalid field."""
+    if not permissions.can_create_delegation(actor):
+        raise PermissionDenied
+    delegation = Delegation(**fields)
+    _check_and_save(delegation)
+    delegation.sectors.set(sectors)
+    delegation.organisers.add(actor, *co_organisers)
+    return delegation
+
+
+@transaction.atomic
+def delegation_update(*, actor, delegation, fields, sectors=None, co_organisers=()):
+    """Save the delegation's fields and (when given) its sectors; ``co_organisers`` are added (an organiser is
+    removed in the Django admin, so that nobody locks the others out by mistake)."""
+    if not permissions.can_edit_delegation(actor, delegation):
+        raise PermissionDenied
+    for name, value in fields.items():
+        setattr(delegation, name, value)
+    _check_and_save(delegation)
+    if sectors is not None:
+        delegation.sectors.set(sectors)
+    if co_organisers:
+        delegation.organisers.add(*co_organisers)
+    return delegation

@@ -29,7 +29,7 @@ USERS = [
     ("buyer", "buyer@greenbridge.example", "Wei", "Zhang", "cn-sdpg", Membership.Role.ADMIN,
      "admin of Shandong Port Group: post demands, see ranked Nordic suppliers, answer Kongsberg Maritime's request"),
     ("organiser", "organiser@greenbridge.example", "Ingrid", "Hansen", "no-innovation-norway", Membership.Role.MEMBER,
-     "Innovation Norway: runs the Stavanger B2B day (registrations, slots, scheduler) and the Beijing delegation"),
+     "Innovation Norway: runs the Stavanger B2B day and the Beijing delegation; creates events and delegations"),
 ]  # fmt: skip
 
 # The B2B day, in Europe/Oslo local time: (start, end, is_break)

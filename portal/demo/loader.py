@@ -28,6 +28,7 @@ from pathlib import Path
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.utils import timezone
 
@@ -135,6 +136,8 @@ def _users(orgs, tally):
             changed = True
         if changed:
             user.save()
+        if role == "organiser":  # may create events and delegations, as a trade council's staff would
+            user.user_permissions.add(Permission.objects.get(codename="add_event", content_type__app_label="events"))
         # Demo users can log in at once: their e-mail address counts as verified.
         EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
         if org_id:

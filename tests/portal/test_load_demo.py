@@ -233,6 +233,9 @@ def test_the_four_users_log_in_with_the_demo_password_and_have_their_roles(db, v
     event = Event.objects.get(external_id="demo-event-stavanger")
     assert list(event.organisers.all()) == [organiser]
     assert list(Delegation.objects.get(external_id="demo-delegation-cph-beijing").organisers.all()) == [organiser]
+    # The organiser may create events and delegations; the company user may not.
+    assert organiser.has_perm("events.add_event")
+    assert not users["company@greenbridge.example"].has_perm("events.add_event")
 
     registrations = Registration.objects.filter(event=event, user__isnull=False)
     assert sorted(registrations.values_list("user__email", flat=True)) == [
