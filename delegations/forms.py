@@ -8,7 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from companies.forms import RegionChoiceField, SectorMultipleChoiceField
 from companies.models import CHINA, Organisation, Region
-from delegations.models import Delegation
+from delegations.models import Delegation, ItineraryItem
+from events.forms import LocalDateTimeField, zone_choices
+from events.models import Event
 
 FIELDS = [
     "name",
@@ -22,6 +24,7 @@ FIELDS = [
     "starts_on",
     "ends_on",
     "purpose",
+    "timezone",
     "visibility",
 ]
 
@@ -41,6 +44,7 @@ class DelegationForm(forms.ModelForm):
     leader_organisation = OrganisationChoiceField(
         label=_("Leading organisation"), queryset=Organisation.objects.order_by("name"), required=False
     )
+    timezone = forms.ChoiceField(label=_("Time zone of the destination"), choices=zone_choices, initial="Asia/Shanghai")
     sectors = SectorMultipleChoiceField(label=_("Purpose sectors"), required=False)
     co_organisers = forms.CharField(
         label=_("Add co-organisers"),
@@ -95,3 +99,44 @@ class DelegationForm(forms.ModelForm):
 
     def fields_for_service(self):
         return {name: self.cleaned_data[name] for name in FIELDS if name in self.cleaned_data}
+
+
+class ItineraryItemForm(forms.ModelForm):
+    """A site visit, dinner or transfer; times are entered in the delegation's time zone."""
+
+    starts_at = LocalDateTimeField(label=_("Starts"))
+    ends_at = LocalDateTimeField(label=_("Ends"), required=False)
+
+    class Meta:
+        model = ItineraryItem
+        fields = ["kind", "title", "starts_at", "ends_at", "place", "note"]
+        widgets = {"note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, delegation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.delegation = delegation
+
+    def clean(self):
+        cleaned = super().clean()
+        tz = self.delegation.tzinfo
+        for name in ("starts_at", "ends_at"):
+            if cleaned.get(name):
+                cleaned[name] = cleaned[name].replace(tzinfo=tz)
+        if cleaned.get("starts_at") and cleaned.get("ends_at") and cleaned["ends_at"] < cleaned["starts_at"]:
+            self.add_error("ends_at", _("It must end after it starts."))
+        return cleaned
+
+    def _post_clean(self):
+        pass  # the service validates the model (full_clean) and saves
+
+    def fields_for_service(self):
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class ItineraryEventForm(forms.Form):
+    event = forms.ModelChoiceField(label=_("Event of the portal"), queryset=Event.objects.none())
+
+    def __init__(self, *args, events, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["event"].queryset = events
+        self.fields["event"].label_from_instance = lambda event: event.display_name

@@ -1,5 +1,7 @@
 """Trade delegations: who travels where, when, for which sectors."""
 
+import zoneinfo
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import get_language
@@ -43,6 +45,12 @@ class Delegation(models.Model):
     organisers = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("organisers"), blank=True, related_name="organised_delegations"
     )
+    timezone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default="Asia/Shanghai",
+        help_text=_("The destination's time zone: the itinerary is entered and shown in it."),
+    )
     visibility = models.CharField(_("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
@@ -65,6 +73,46 @@ class Delegation(models.Model):
         if (get_language() or "").startswith("zh") and self.name_zh:
             return self.name_zh
         return self.name
+
+    @property
+    def tzinfo(self):
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+class ItineraryItem(models.Model):
+    """A point of a delegation's programme that is not an event of the portal: a site visit, a
+    dinner, a transfer.  The delegation's events (``Delegation.events``) are the other points."""
+
+    class Kind(models.TextChoices):
+        VISIT = "visit", _("Site visit")
+        MEETING = "meeting", _("Meeting")
+        MEAL = "meal", _("Lunch or dinner")
+        TRANSFER = "transfer", _("Transfer")
+        OTHER = "other", _("Other")
+
+    delegation = models.ForeignKey(
+        Delegation, verbose_name=_("delegation"), on_delete=models.CASCADE, related_name="itinerary_items"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.VISIT)
+    title = models.CharField(_("title"), max_length=200)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
+    place = models.CharField(_("place"), max_length=300, blank=True)
+    note = models.TextField(_("note"), max_length=2000, blank=True)
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        verbose_name = _("itinerary item")
+        verbose_name_plural = _("itinerary items")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__isnull=True) | models.Q(ends_at__gte=models.F("starts_at")),
+                name="itinerary_item_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
 
 
 class DelegationMember(models.Model):

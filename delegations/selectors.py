@@ -9,18 +9,22 @@ Decisions:
 - A delegation is upcoming until its last day has passed.
 """
 
+import datetime
+import zoneinfo
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch
 from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from companies import permissions as company_permissions
 from companies.models import Organisation, Sector
 from delegations import permissions
-from delegations.models import Delegation, DelegationMember
+from delegations.models import Delegation, DelegationMember, ItineraryItem
 from events import permissions as event_permissions
+from events.models import Event
 
 
 def _sectors_in_taxonomy_order():
@@ -61,6 +65,7 @@ class DelegationPage:
     events: list
     show_people: bool
     can_edit: bool
+    itinerary: list = field(default_factory=list)
 
     @property
     def is_past(self):
@@ -104,9 +109,77 @@ def delegation_page(*, user, pk):
         events=events,
         show_people=show_people,
         can_edit=permissions.can_edit_delegation(user, delegation),
+        itinerary=itinerary(delegation=delegation, events=events),
     )
 
 
 def visible_delegation_queryset(*, user):
     """The delegations ``user`` may see, for a view that fetches one by id (404 otherwise)."""
     return permissions.visible_delegations(user)
+
+
+# The zone a viewer on the origin side most likely lives in, for the second time column.
+HOME_ZONES = {
+    "CN": "Asia/Shanghai",
+    "NO": "Europe/Oslo",
+    "SE": "Europe/Stockholm",
+    "DK": "Europe/Copenhagen",
+    "FI": "Europe/Helsinki",
+    "IS": "Atlantic/Reykjavik",
+}
+
+
+@dataclass
+class ItineraryEntry:
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime | None
+    kind: str
+    title: str
+    place: str
+    note: str = ""
+    event: Event | None = None
+    item: ItineraryItem | None = None
+
+
+def itinerary(*, delegation, events):
+    """The delegation's events (those given: the viewer's visible ones) and other items, by start."""
+    entries = [
+        ItineraryEntry(
+            starts_at=event.starts_at,
+            ends_at=event.ends_at,
+            kind=_("Event"),
+            title=event.display_name,
+            place=", ".join(part for part in (event.venue, event.city) if part),
+            event=event,
+        )
+        for event in events
+    ]
+    entries += [
+        ItineraryEntry(
+            starts_at=item.starts_at,
+            ends_at=item.ends_at,
+            kind=item.get_kind_display(),
+            title=item.title,
+            place=item.place,
+            note=item.note,
+            item=item,
+        )
+        for item in delegation.itinerary_items.all()
+    ]
+    return sorted(entries, key=lambda entry: entry.starts_at)
+
+
+def viewer_zone(*, delegation, requested):
+    """The zone of the second time column: the one asked for (``?tz=``) if valid, else the origin's."""
+    if requested in zoneinfo.available_timezones():
+        return requested
+    return HOME_ZONES.get(delegation.origin_country.code, "UTC")
+
+
+def addable_events(*, user, delegation):
+    """Events not yet over that ``user`` may see and that are not on the itinerary yet."""
+    return (
+        event_permissions.visible_events(user, Event.objects.filter(ends_at__gte=timezone.now()))
+        .exclude(pk__in=delegation.events.values("pk"))
+        .order_by("starts_at", "pk")
+    )

@@ -9,7 +9,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from delegations import permissions
-from delegations.models import Delegation, DelegationMember
+from delegations.models import Delegation, DelegationMember, ItineraryItem
+from events import permissions as event_permissions
 
 
 @transaction.atomic
@@ -71,3 +72,38 @@ def delegation_update(*, actor, delegation, fields, sectors=None, co_organisers=
     if co_organisers:
         delegation.organisers.add(*co_organisers)
     return delegation
+
+
+# --- the itinerary -------------------------------------------------------------------
+
+
+def _require_organiser(actor, delegation):
+    if not permissions.can_edit_delegation(actor, delegation):
+        raise PermissionDenied
+
+
+def itinerary_item_add(*, actor, delegation, fields):
+    """A site visit, dinner or transfer on the delegation's programme (times aware)."""
+    _require_organiser(actor, delegation)
+    item = ItineraryItem(delegation=delegation, **fields)
+    item.full_clean()
+    item.save()
+    return item
+
+
+def itinerary_item_remove(*, actor, item):
+    _require_organiser(actor, item.delegation)
+    item.delete()
+
+
+def itinerary_event_add(*, actor, delegation, event):
+    """Put an event of the portal on the itinerary; only one the actor may see."""
+    _require_organiser(actor, delegation)
+    if not event_permissions.can_view_event(actor, event):
+        raise PermissionDenied
+    delegation.events.add(event)
+
+
+def itinerary_event_remove(*, actor, delegation, event):
+    _require_organiser(actor, delegation)
+    delegation.events.remove(event)

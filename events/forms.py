@@ -102,7 +102,7 @@ COMMON_ZONES = [
 ]  # fmt: skip
 
 
-def _zone_choices():
+def zone_choices():
     others = sorted(zoneinfo.available_timezones() - set(COMMON_ZONES))
     return [(_("Common"), [(z, z) for z in COMMON_ZONES]), (_("All time zones"), [(z, z) for z in others])]
 
@@ -123,7 +123,7 @@ class LocalDateTimeField(forms.DateTimeField):
 class EventForm(forms.ModelForm):
     LOCAL_FIELDS = ["starts_at", "ends_at", "registration_opens_at", "registration_closes_at"]
 
-    timezone = forms.ChoiceField(label=_("Time zone"), choices=_zone_choices, initial="Europe/Oslo")
+    timezone = forms.ChoiceField(label=_("Time zone"), choices=zone_choices, initial="Europe/Oslo")
     starts_at = LocalDateTimeField(label=_("Starts"))
     ends_at = LocalDateTimeField(label=_("Ends"))
     registration_opens_at = LocalDateTimeField(label=_("Registration opens"), required=False)

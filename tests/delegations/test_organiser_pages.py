@@ -20,6 +20,7 @@ VALID = {
     "ends_on": "2027-04-16",
     "purpose": "Shore power, port electrification and green shipping.",
     "sectors": ["water.sludge"],
+    "timezone": "Europe/Oslo",
     "visibility": "public",
     "co_organisers": "",
 }
