@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from events.views import organise, participant, schedule
+from events.views import dashboard, exports, organise, participant, schedule
 
 app_name = "events"
 
@@ -39,6 +39,7 @@ organiser_urls = [
     path("<int:pk>/organise/slots/<int:slot_pk>/remove/", organise.slot_remove, name="organise_slot_remove"),
     path("<int:pk>/organise/tables/add/", organise.table_add, name="organise_table_add"),
     path("<int:pk>/organise/tables/<int:table_pk>/remove/", organise.table_remove, name="organise_table_remove"),
+    path("<int:pk>/organise/dashboard/", dashboard.dashboard_page, name="organise_dashboard"),
 ]
 
 schedule_urls = [
@@ -54,4 +55,12 @@ schedule_urls = [
     ),
 ]
 
-urlpatterns = participant_urls + organiser_urls + schedule_urls
+export_urls = [
+    re_path(
+        r"^(?P<pk>[0-9]+)/organise/exports/(?P<kind>participants|requests|schedule|matches)\.(?P<fmt>xlsx|csv)$",
+        exports.export,
+        name="organise_exports",
+    ),
+]
+
+urlpatterns = participant_urls + organiser_urls + schedule_urls + export_urls

@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from events import forms, permissions, selectors
-from events.models import Event, Meeting, MeetingSlot, Registration, Table
+from events import dashboard, forms, permissions, selectors
+from events.models import Event, MeetingSlot, Registration, Table
 from events.services import event_setup, participant_import
 
 
@@ -82,14 +82,15 @@ def event_edit(request, pk):
 
 def _overview(request, event, import_form=None, import_errors=None, status=200):
     registrations = selectors.organiser_registrations(event=event)
+    headline = dashboard.headline(event=event)
     context = {
+        "headline": headline,
         "registrations": registrations,
         "counts": selectors.registration_counts(event=event),
         "import_form": import_form or forms.ParticipantsImportForm(),
         "import_errors": import_errors,
         "slots": event.slots.filter(is_break=False).count(),
         "tables": event.tables.count(),
-        "meetings": event.meetings.filter(status=Meeting.Status.SCHEDULED).count(),
         "requests_closed": event.registration_closes_at is not None and event.registration_closes_at < timezone.now(),
     }
     return organiser_page(request, "overview.html", event, "overview", context, status=status)
