@@ -16,12 +16,6 @@ import csv
 import datetime
 import tempfile
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
@@ -34,6 +28,11 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def xlsx_file(sheet):
     """The sheet as an ``.xlsx`` workbook in a temporary file, positioned at its start."""
+    # openpyxl is imported here, not at start-up: it imports NumPy when NumPy is installed.
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     workbook = Workbook(write_only=True)
     worksheet = workbook.create_sheet(title=sheet.title[:31])
     worksheet.freeze_panes = "A2"
@@ -50,6 +49,8 @@ def xlsx_file(sheet):
 
 
 def _header_cell(worksheet, title, font):
+    from openpyxl.cell import WriteOnlyCell
+
     cell = WriteOnlyCell(worksheet, value=_clean(title))
     cell.data_type = "s"
     cell.font = font
@@ -57,6 +58,9 @@ def _header_cell(worksheet, title, font):
 
 
 def _cell(worksheet, value):
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ERROR_CODES
+
     if isinstance(value, datetime.datetime):
         cell = WriteOnlyCell(worksheet, value=value)
         cell.number_format = DATETIME_FORMAT
@@ -72,6 +76,8 @@ def _cell(worksheet, value):
 
 def _clean(text):
     """Without the control characters that an .xlsx file cannot hold."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     return ILLEGAL_CHARACTERS_RE.sub("", text)
 
 
